@@ -348,6 +348,9 @@ public abstract class ChannelConformanceSuite {
     start.countDown();
     while (ended[0] < senders && errors.isEmpty()) {
       int n = p.server().poll(m -> {
+        if (!errors.isEmpty()) {
+          return; // the first error is the one that matters
+        }
         try {
           int id = m.getInt(m.position());
           if (id < 0 || id >= senders) {
@@ -1092,8 +1095,11 @@ public abstract class ChannelConformanceSuite {
     boolean[] ended = new boolean[1];
     while (!ended[0] && errors.isEmpty()) {
       int n = c.poll(m -> {
-        if (ended[0] || !errors.isEmpty()) {
-          errors.add(name + ": a message after the end marker or an error");
+        if (!errors.isEmpty()) {
+          return; // the first error is the one that matters
+        }
+        if (ended[0]) {
+          errors.add(name + ": a message of " + m.remaining() + " bytes after the end marker");
           return;
         }
         try {
