@@ -78,7 +78,11 @@ public abstract class TransportFixture implements AutoCloseable {
    */
   public ChildPeer startPeer(String options, String mode, String... args) throws IOException {
     ChannelServer server = listen(options);
-    Process process = ChildJvm.start(PeerMain.class, server.uri(), mode, args);
+    String[] all = new String[args.length + 2];
+    all[0] = server.uri();
+    all[1] = mode;
+    System.arraycopy(args, 0, all, 2, args.length);
+    Process process = ChildJvm.start(PeerMain.class, all);
     ChildPeer peer = new ChildPeer(process, null);
     toClose.add(peer);
     Channel channel = server.accept(Duration.ofSeconds(30));
