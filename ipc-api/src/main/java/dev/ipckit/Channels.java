@@ -95,7 +95,18 @@ public final class Channels {
     Map<String, TransportProvider> m = providers;
     if (m == null) {
       m = new TreeMap<>();
-      for (TransportProvider p : ServiceLoader.load(TransportProvider.class, Channels.class.getClassLoader())) {
+      var it = ServiceLoader.load(TransportProvider.class, Channels.class.getClassLoader()).iterator();
+      while (true) {
+        TransportProvider p;
+        try {
+          if (!it.hasNext()) {
+            break;
+          }
+          p = it.next();
+        } catch (java.util.ServiceConfigurationError e) {
+          // one broken provider (a missing library) must not hide the others
+          continue;
+        }
         for (String s : p.schemes()) {
           m.putIfAbsent(s, p);
         }

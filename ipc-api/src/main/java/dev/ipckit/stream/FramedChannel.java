@@ -1,0 +1,688 @@
+package dev.ipckit.stream;
+
+import dev.ipckit.Capabilities;
+import dev.ipckit.Channel;
+import dev.ipckit.ChannelClosedException;
+import dev.ipckit.ChannelOptions;
+import dev.ipckit.IpcException;
+import dev.ipckit.MessageHandler;
+import dev.ipckit.MessageTooLargeException;
+import dev.ipckit.PeerCredentials;
+import dev.ipckit.ProtocolException;
+import dev.ipckit.SendTimeoutException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A {@link Channel} over any {@link StreamLink}: the framing, batching and backpressure that every
+ * byte-stream transport (unix, tcp, fd, pipe) shares. After the {@link Handshake}:
+ *
+ * <pre>
+ *  frame
+ *  0                       4
+ *  +-----------------------+---------------------------+
+ *  | length (i32, BE)      | payload (length bytes)    |
+ *  +-----------------------+---------------------------+
+ *  length &gt;= 0   a message; checked against maxMessage before anything is allocated
+ *  length == -1  GOODBYE: the sender closed in order; nothing follows
+ *  other         a protocol error
+ * </pre>
+ *
+ * <p><b>Sending: smart batching.</b> {@code send} copies the frame into a bounded buffer. A message
+ * sent after a quiet spell (or in answer to one just received) is written at once by the sending
+ * thread, so a request/response costs one system call a side. Messages sent in a burst are left in
+ * the buffer for the channel's flusher thread, which writes everything queued in one system call
+ * while senders go on filling the other half of the double buffer: the batch grows with the load
+ * and no message waits for a batch to fill.
+ *
+ * <p><b>Receiving</b> happens on the caller's thread: one read fills the receive buffer with as
+ * many frames as arrived, and {@link #poll} hands them out as views without copying.
+ */
+public final class FramedChannel implements Channel {
+  private static final int HEADER = 4;
+  private static final int GOODBYE = -1;
+  /** A sender idle for this long writes its next message itself instead of waking the flusher. */
+  private static final long IDLE_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+
+  private final String uri;
+  private final StreamLink link;
+  private final ChannelOptions options;
+  private final Capabilities capabilities;
+  private final long sendLimit;
+  private final long receiveLimit;
+  private final Optional<PeerCredentials> credentials;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  // ---- sending; guarded by lock
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition dataReady = lock.newCondition();
+  private final Condition writerDone = lock.newCondition();
+  private ByteBuffer fill; // write mode: senders append frames
+  private ByteBuffer drain; // read mode: the batch being written
+  private final ByteBuffer[] drainArray = new ByteBuffer[1];
+  private boolean writing;
+  private boolean flusherStopping;
+  private long lastInlineNanos;
+  /** Set when the reader waited for data: the next send is likely an answer, write it at once. */
+  private volatile boolean answered = true;
+  private volatile IOException failure;
+  private final Thread flusher;
+
+  // ---- receiving; guarded by readLock
+  private final ReentrantLock readLock = new ReentrantLock();
+  private final ByteBuffer rbuf; // [rpos, rbuf.position()) holds unparsed bytes
+  private final ByteBuffer view;
+  private int rpos;
+  private ByteBuffer large; // a frame too big for rbuf, being filled
+  private volatile IOException readFailure;
+
+  /**
+   * @param peerMaxMessage the largest frame the peer accepts (from its hello)
+   */
+  public FramedChannel(String uri, StreamLink link, ChannelOptions options, Capabilities capabilities,
+      long peerMaxMessage, Optional<PeerCredentials> credentials) {
+    this.uri = uri;
+    this.link = link;
+    this.options = options;
+    this.capabilities = capabilities;
+    this.sendLimit = Math.min(options.maxMessage(), peerMaxMessage);
+    this.receiveLimit = options.maxMessage();
+    this.credentials = credentials;
+    this.fill = ByteBuffer.allocateDirect(options.sendBuffer() / 2);
+    this.drain = ByteBuffer.allocateDirect(options.sendBuffer() / 2).flip();
+    this.rbuf = ByteBuffer.allocateDirect(options.receiveBuffer());
+    this.view = rbuf.asReadOnlyBuffer();
+    this.flusher = new Thread(this::flushLoop, "ipckit-flush " + uri);
+    flusher.setDaemon(true);
+    flusher.start();
+  }
+
+  @Override
+  public String uri() {
+    return uri;
+  }
+
+  @Override
+  public Capabilities capabilities() {
+    return capabilities;
+  }
+
+  @Override
+  public Optional<PeerCredentials> peerCredentials() {
+    return credentials;
+  }
+
+  @Override
+  public boolean isOpen() {
+    return !closed.get() && failure == null && readFailure == null;
+  }
+
+  // ------------------------------------------------------------------ sending
+
+  @Override
+  public void send(ByteBuffer message) throws IOException {
+    int len = message.remaining();
+    if (len > sendLimit) {
+      checkOpen();
+      throw new MessageTooLargeException(uri, len, sendLimit);
+    }
+    if (HEADER + len > fill.capacity()) {
+      sendLarge(message);
+      return;
+    }
+    boolean inline = false;
+    lock.lock();
+    try {
+      checkOpen();
+      if (fill.remaining() < HEADER + len) {
+        awaitRoom(HEADER + len);
+      }
+      boolean wasIdle = !writing && fill.position() == 0 && !drain.hasRemaining();
+      int p = fill.position();
+      fill.putInt(p, len);
+      fill.put(p + HEADER, message, message.position(), len);
+      fill.position(p + HEADER + len);
+      if (wasIdle) {
+        if (answered || System.nanoTime() - lastInlineNanos > IDLE_NANOS) {
+          writing = true;
+          inline = true;
+        } else {
+          dataReady.signal();
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (inline) {
+      writeInline();
+    }
+  }
+
+  /** Called with the lock held when the fill buffer lacks room: waits for the flusher to swap. */
+  private void awaitRoom(int needed) throws IOException {
+    long left = options.sendTimeout().toNanos();
+    while (fill.remaining() < needed) {
+      if (!writing && !drain.hasRemaining()) {
+        swap();
+        writing = true;
+        lock.unlock();
+        try {
+          writeDrain(options.sendTimeout().toNanos());
+        } finally {
+          lock.lock();
+          writing = false;
+          writerDone.signalAll();
+        }
+        continue;
+      }
+      dataReady.signal();
+      if (left <= 0) {
+        throw new SendTimeoutException("send on " + uri + " timed out after " + options.sendTimeout().toMillis()
+            + " ms: " + (fill.position() + drain.remaining()) + " bytes unsent, the peer is not reading "
+            + "(sendBuffer " + options.sendBuffer() + " bytes)");
+      }
+      try {
+        left = writerDone.awaitNanos(left);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ChannelClosedException("interrupted while sending on " + uri, e);
+      }
+      checkOpen();
+    }
+  }
+
+  /** Writes the fill buffer from the sending thread without waiting; the flusher takes any rest. */
+  private void writeInline() throws IOException {
+    lock.lock();
+    try {
+      swap();
+    } finally {
+      lock.unlock();
+    }
+    IOException error = null;
+    try {
+      link.write(drainArray, 0);
+    } catch (IOException e) {
+      error = e;
+    }
+    lock.lock();
+    try {
+      writing = false;
+      answered = false;
+      lastInlineNanos = System.nanoTime();
+      if (error != null) {
+        fail(error);
+      } else if (drain.hasRemaining() || fill.position() > 0) {
+        dataReady.signal();
+      }
+      writerDone.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    if (error != null) {
+      checkOpen();
+    }
+  }
+
+  /** Moves the fill buffer's frames to the drain side. Lock held, drain empty. */
+  private void swap() {
+    ByteBuffer t = drain;
+    drain = fill.flip();
+    fill = t.clear();
+    drainArray[0] = drain;
+  }
+
+  /** Writes all of drain, waiting for room up to {@code timeoutNanos}. Called without the lock. */
+  private void writeDrain(long timeoutNanos) throws IOException {
+    long deadline = System.nanoTime() + timeoutNanos;
+    try {
+      while (drain.hasRemaining()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new SendTimeoutException("send on " + uri + " timed out: the peer is not reading");
+        }
+        link.write(drainArray, left);
+      }
+    } catch (SendTimeoutException e) {
+      throw e;
+    } catch (IOException e) {
+      lock.lock();
+      try {
+        fail(e);
+      } finally {
+        lock.unlock();
+      }
+      checkOpen();
+    }
+  }
+
+  /** A frame larger than half the send buffer goes straight from the caller's buffer. */
+  private void sendLarge(ByteBuffer message) throws IOException {
+    long deadline = System.nanoTime() + options.sendTimeout().toNanos();
+    lock.lock();
+    try {
+      checkOpen();
+      // wait for the writer role with nothing queued before us, so frames stay in order
+      while (writing || fill.position() > 0 || drain.hasRemaining()) {
+        if (!writing) {
+          dataReady.signal();
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new SendTimeoutException("send of " + message.remaining() + " bytes on " + uri
+              + " timed out waiting for earlier messages to be written: the peer is not reading");
+        }
+        writerDone.awaitNanos(left);
+        checkOpen();
+      }
+      writing = true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ChannelClosedException("interrupted while sending on " + uri, e);
+    } finally {
+      lock.unlock();
+    }
+    IOException error = null;
+    try {
+      ByteBuffer header = ByteBuffer.allocate(HEADER).putInt(0, message.remaining());
+      ByteBuffer[] parts = {header, message.duplicate()};
+      while (parts[1].hasRemaining() || header.hasRemaining()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          // half a frame is on the wire: the stream cannot be resynchronised, so it ends here
+          error = new SendTimeoutException("send of " + message.remaining() + " bytes on " + uri
+              + " timed out mid-frame after " + options.sendTimeout().toMillis()
+              + " ms; the channel is closed because the rest of the frame could not be written");
+          break;
+        }
+        link.write(parts, left);
+      }
+    } catch (IOException e) {
+      error = e;
+    }
+    lock.lock();
+    try {
+      writing = false;
+      if (error != null) {
+        fail(error);
+      }
+      writerDone.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    if (error instanceof SendTimeoutException t) {
+      throw t;
+    }
+    if (error != null) {
+      checkOpen();
+    }
+  }
+
+  private void flushLoop() {
+    lock.lock();
+    try {
+      while (true) {
+        while (!flusherStopping && (writing || (fill.position() == 0 && !drain.hasRemaining()))) {
+          dataReady.awaitUninterruptibly();
+        }
+        if (flusherStopping || failure != null) {
+          return;
+        }
+        if (!drain.hasRemaining()) {
+          swap();
+        }
+        writing = true;
+        lock.unlock();
+        IOException error = null;
+        try {
+          while (drain.hasRemaining() && !flusherStopping) {
+            link.write(drainArray, TimeUnit.MILLISECONDS.toNanos(200));
+          }
+        } catch (IOException e) {
+          error = e;
+        } finally {
+          lock.lock();
+        }
+        writing = false;
+        if (error != null) {
+          fail(error);
+        }
+        writerDone.signalAll();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Records a fatal write error. Lock held. */
+  private void fail(IOException e) {
+    if (failure == null) {
+      failure = closed.get() ? new ChannelClosedException("channel " + uri + " is closed", e)
+          : new ChannelClosedException("connection to " + uri + " lost while sending: " + e, e);
+    }
+    dataReady.signalAll();
+    writerDone.signalAll();
+  }
+
+  private void checkOpen() throws IOException {
+    if (closed.get()) {
+      throw new ChannelClosedException("channel " + uri + " is closed");
+    }
+    IOException f = failure;
+    if (f == null) {
+      f = readFailure;
+    }
+    if (f != null) {
+      throw f instanceof ProtocolException p ? new ChannelClosedException("channel " + uri
+          + " was closed after a protocol error: " + p.getMessage(), p)
+          : new ChannelClosedException(f.getMessage(), f);
+    }
+  }
+
+  @Override
+  public void flush() throws IOException {
+    long deadline = System.nanoTime() + options.sendTimeout().toNanos();
+    lock.lock();
+    try {
+      while (writing || fill.position() > 0 || drain.hasRemaining()) {
+        checkOpen();
+        if (!writing) {
+          dataReady.signal();
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new SendTimeoutException("flush on " + uri + " timed out after "
+              + options.sendTimeout().toMillis() + " ms: the peer is not reading");
+        }
+        writerDone.awaitNanos(left);
+      }
+      checkOpen();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ChannelClosedException("interrupted while flushing " + uri, e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------- receiving
+
+  @Override
+  public ByteBuffer receive() throws IOException {
+    Duration t = options.receiveTimeout();
+    if (!t.isZero()) {
+      return receive(t);
+    }
+    ByteBuffer m;
+    while ((m = receive(Duration.ofDays(1))) == null) {
+      // no timeout configured: wait on
+    }
+    return m;
+  }
+
+  @Override
+  public ByteBuffer receive(Duration timeout) throws IOException {
+    ByteBuffer[] out = new ByteBuffer[1];
+    poll(m -> {
+      ByteBuffer copy = ByteBuffer.allocate(m.remaining());
+      copy.put(m).flip();
+      out[0] = copy;
+    }, 1, timeout);
+    return out[0];
+  }
+
+  @Override
+  public int poll(MessageHandler handler, int limit, Duration timeout) throws IOException {
+    long timeoutNanos = timeout.toNanos();
+    long deadline = System.nanoTime() + timeoutNanos;
+    readLock.lock();
+    try {
+      int handled = 0;
+      while (handled < limit) {
+        if (large != null) {
+          if (!fillLarge(deadline, handled == 0)) {
+            break;
+          }
+          ByteBuffer m = large.flip();
+          large = null;
+          handler.onMessage(m.asReadOnlyBuffer());
+          handled++;
+          continue;
+        }
+        int available = rbuf.position() - rpos;
+        if (available >= HEADER) {
+          int len = rbuf.getInt(rpos);
+          if (len < 0) {
+            throw onControl(len);
+          }
+          if (len > receiveLimit) {
+            throw protocolError("peer announced a frame of " + (len & 0xFFFF_FFFFL) + " bytes, above the limit of "
+                + receiveLimit + " bytes (maxMessage)");
+          }
+          if (HEADER + len <= available) {
+            view.clear();
+            view.position(rpos + HEADER).limit(rpos + HEADER + len);
+            rpos += HEADER + len;
+            handler.onMessage(view);
+            handled++;
+            continue;
+          }
+          if (HEADER + len > rbuf.capacity()) {
+            large = ByteBuffer.allocate(len);
+            view.clear();
+            view.position(rpos + HEADER).limit(rbuf.position());
+            large.put(view);
+            rpos = 0;
+            rbuf.clear();
+            continue;
+          }
+        }
+        // need more bytes: wait only if nothing was handed out yet
+        if (!readMore(deadline, handled == 0)) {
+          break;
+        }
+      }
+      return handled;
+    } finally {
+      readLock.unlock();
+    }
+  }
+
+  /** Reads into rbuf; false if nothing came (timeout, or not allowed to wait). */
+  private boolean readMore(long deadline, boolean mayWait) throws IOException {
+    checkReadable();
+    if (rpos > 0) {
+      // keep the partial frame, drop what was consumed
+      int keep = rbuf.position() - rpos;
+      if (keep > 0) {
+        rbuf.put(0, rbuf, rpos, keep);
+      }
+      rbuf.position(keep);
+      rpos = 0;
+    }
+    int n = readLink(rbuf, 0);
+    if (n == 0 && mayWait) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      flushBeforeWaiting();
+      n = readLink(rbuf, left);
+      answered = true;
+    }
+    if (n < 0) {
+      throw onEof(rbuf.position() - rpos);
+    }
+    return n > 0;
+  }
+
+  private boolean fillLarge(long deadline, boolean mayWait) throws IOException {
+    while (large.hasRemaining()) {
+      checkReadable();
+      int n = readLink(large, 0);
+      if (n == 0) {
+        long left = deadline - System.nanoTime();
+        if (!mayWait || left <= 0) {
+          return false;
+        }
+        flushBeforeWaiting();
+        n = readLink(large, left);
+      }
+      if (n < 0) {
+        throw onEof(HEADER + large.position());
+      }
+      if (n == 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private int readLink(ByteBuffer dst, long timeoutNanos) throws IOException {
+    try {
+      return link.read(dst, timeoutNanos);
+    } catch (ClosedChannelException e) {
+      checkReadable();
+      throw readFailed(new ChannelClosedException("channel " + uri + " is closed", e));
+    } catch (IOException e) {
+      checkReadable();
+      throw readFailed(new ChannelClosedException("connection to " + uri + " lost: " + e.getMessage(), e));
+    }
+  }
+
+  /** A request/response peer is waiting for what we queued: write it rather than wake the flusher. */
+  private void flushBeforeWaiting() {
+    boolean inline = false;
+    lock.lock();
+    try {
+      if (!writing && !drain.hasRemaining() && fill.position() > 0) {
+        writing = true;
+        inline = true;
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (inline) {
+      try {
+        writeInline();
+      } catch (IOException e) {
+        // recorded as the channel's failure; the reader reports it when it next looks
+      }
+    }
+  }
+
+  private void checkReadable() throws IOException {
+    if (readFailure != null) {
+      throw readFailure;
+    }
+    if (closed.get()) {
+      throw new ChannelClosedException("channel " + uri + " is closed");
+    }
+  }
+
+  private IOException onControl(int len) throws IOException {
+    if (len == GOODBYE) {
+      return readFailed(new ChannelClosedException("peer closed channel " + uri));
+    }
+    return protocolError("invalid frame length " + len + " (negative lengths other than -1 are not defined)");
+  }
+
+  private IOException onEof(int partial) {
+    if (partial > 0) {
+      return protocolError("truncated frame: the peer closed the stream " + partial
+          + " bytes into a frame");
+    }
+    return readFailed(new ChannelClosedException("connection to " + uri
+        + " lost: the peer closed the stream without saying goodbye (did it crash?)"));
+  }
+
+  private IOException protocolError(String what) {
+    ProtocolException e = new ProtocolException(what + " on " + uri + "; the connection is closed");
+    readFailed(e);
+    closeLink();
+    return e;
+  }
+
+  private IOException readFailed(IOException e) {
+    if (readFailure == null) {
+      readFailure = e;
+    }
+    return readFailure;
+  }
+
+  // ------------------------------------------------------------------ closing
+
+  @Override
+  public void close() throws IOException {
+    if (closed.get()) {
+      return;
+    }
+    boolean peerGone = readFailure != null;
+    long deadline = System.nanoTime() + options.sendTimeout().toNanos();
+    if (!peerGone && failure == null) {
+      try {
+        flush();
+      } catch (IOException e) {
+        // closing anyway; what could not be flushed is lost with the peer
+      }
+    }
+    lock.lock();
+    try {
+      closed.set(true);
+      flusherStopping = true;
+      dataReady.signalAll();
+      writerDone.signalAll();
+      while (writing && deadline - System.nanoTime() > 0) {
+        writerDone.awaitNanos(TimeUnit.MILLISECONDS.toNanos(10));
+      }
+      if (!writing && failure == null && !peerGone) {
+        try {
+          ByteBuffer bye = ByteBuffer.allocate(HEADER).putInt(0, GOODBYE);
+          link.write(new ByteBuffer[] {bye}, Math.max(0, Math.min(deadline - System.nanoTime(),
+              TimeUnit.SECONDS.toNanos(1))));
+          link.shutdownOutput();
+        } catch (IOException ignored) {
+          // the peer is gone; it will see end of stream instead of goodbye
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      lock.unlock();
+    }
+    closeLink();
+    try {
+      flusher.join(TimeUnit.SECONDS.toMillis(5));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void closeLink() {
+    try {
+      link.close();
+    } catch (IOException ignored) {
+      // nothing more to release
+    }
+    lock.lock();
+    try {
+      flusherStopping = true;
+      dataReady.signalAll();
+      writerDone.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "FramedChannel[" + uri + "]";
+  }
+}

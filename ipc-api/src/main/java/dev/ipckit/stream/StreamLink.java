@@ -1,0 +1,37 @@
+package dev.ipckit.stream;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * A byte stream to one peer, as the framing engine ({@link FramedChannel}) needs it: reads and
+ * writes that wait a bounded time, and a close that wakes whoever waits. Sockets, socketpairs and
+ * pipes each provide one; the framing, batching and backpressure above it are shared.
+ *
+ * <p>One thread reads and one thread writes at a time (the engine guarantees it).
+ */
+public interface StreamLink extends Closeable {
+
+  /**
+   * Reads what is available into {@code dst}, waiting up to {@code timeoutNanos} for at least one
+   * byte (0: do not wait).
+   *
+   * @return bytes read, 0 on timeout, -1 at end of stream
+   */
+  int read(ByteBuffer dst, long timeoutNanos) throws IOException;
+
+  /**
+   * Writes from {@code src}, waiting up to {@code timeoutNanos} for room (0: do not wait).
+   *
+   * @return bytes written, possibly 0 on timeout
+   */
+  long write(ByteBuffer[] srcs, long timeoutNanos) throws IOException;
+
+  /** Half-close: the peer reads end of stream after what was written. */
+  void shutdownOutput() throws IOException;
+
+  /** Releases the link and wakes a thread blocked in read or write. Idempotent. */
+  @Override
+  void close() throws IOException;
+}
