@@ -49,6 +49,20 @@ class KryoCodecTest {
 
   @Test
   @Timeout(10)
+  void aMessageLargerThanKryosOutputBufferIsWrittenWhole() throws Exception {
+    KryoCodec<Order> codec = Shapes.kryoOrders();
+    Order big = Shapes.sampleOrder(5);
+    for (int i = 0; i < 2000; i++) {
+      big.items().add(new Item("item " + i + " ü".repeat(i % 7), i, i / 3.0));
+    }
+    ByteBuffer encoded = codec.encode(big);
+    assertTrue(encoded.remaining() > 4 * 8192, "only " + encoded.remaining() + " bytes");
+    assertEquals(big, codec.decode(encoded));
+    assertEquals(big, codec.decode(encoded.asReadOnlyBuffer()));
+  }
+
+  @Test
+  @Timeout(10)
   void anObjectCodecCarriesAnyRegisteredClassAndNull() throws Exception {
     KryoCodec<Object> codec = KryoCodec.builder().register(Item.class).build();
     Item item = new Item("ü", 1, 2.0);
