@@ -66,6 +66,17 @@ public final class Handshake {
    */
   public static Result run(StreamLink link, String uri, boolean server, long maxMessage, byte[] secret,
       long timeoutNanos) throws IOException {
+    try {
+      return exchange(link, uri, server, maxMessage, secret, timeoutNanos);
+    } catch (IpcException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new ChannelClosedException("connection to " + uri + " lost during the handshake: " + e.getMessage(), e);
+    }
+  }
+
+  private static Result exchange(StreamLink link, String uri, boolean server, long maxMessage, byte[] secret,
+      long timeoutNanos) throws IOException {
     long deadline = System.nanoTime() + timeoutNanos;
     byte[] ownNonce = newNonce();
     writeFully(link, hello(maxMessage, secret != null, ownNonce), deadline, uri);

@@ -85,8 +85,28 @@ public final class TcpTransport extends StreamTransport {
   }
 
   private static InetSocketAddress address(ChannelUri uri, boolean listening) throws InvalidChannelUriException {
-    String host = uri.base().getHost();
-    int port = uri.base().getPort();
+    // java.net.URI leaves host and port unset for "//:0", so the authority is read here
+    String authority = uri.base().getRawAuthority();
+    String host = null;
+    int port = -1;
+    if (authority != null) {
+      int colon = authority.lastIndexOf(':');
+      host = colon < 0 ? authority : authority.substring(0, colon);
+      if (host.startsWith("[") && host.endsWith("]")) {
+        host = host.substring(1, host.length() - 1);
+      }
+      if (colon >= 0) {
+        try {
+          port = Integer.parseInt(authority.substring(colon + 1));
+        } catch (NumberFormatException e) {
+          throw new InvalidChannelUriException(uri.toString(), "port '" + authority.substring(colon + 1)
+              + "' is not a number");
+        }
+        if (port > 65535) {
+          throw new InvalidChannelUriException(uri.toString(), "port " + port + " is above 65535");
+        }
+      }
+    }
     if (port < 0 || (!listening && port == 0)) {
       throw new InvalidChannelUriException(uri.toString(), listening
           ? "tcp: needs a port (0 for any free one), e.g. tcp://127.0.0.1:7000"
