@@ -9,6 +9,7 @@ import static dev.ipckit.Capability.ORDERED;
 import static dev.ipckit.Capability.PASSES_HANDLES;
 import static dev.ipckit.Capability.PEER_CREDENTIALS;
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static dev.ipckit.tests.Checks.assertClosedException;
 import static dev.ipckit.tests.Checks.assertElapsed;
 import static dev.ipckit.tests.Checks.assertMentions;
 import static dev.ipckit.tests.Checks.assertPrompt;
@@ -19,7 +20,6 @@ import static dev.ipckit.tests.Checks.stacksOf;
 import static dev.ipckit.tests.Checks.uidAndGid;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -546,7 +546,7 @@ public abstract class ChannelConformanceSuite {
     long closedAt = System.nanoTime();
     ExecutionException e = assertThrows(ExecutionException.class, () -> blocked.get(PATIENCE.toSeconds(), TimeUnit.SECONDS),
         "a receive blocked in another thread must end when the channel is closed");
-    assertInstanceOf(ChannelClosedException.class, e.getCause());
+    assertClosedException(e.getCause());
     assertPrompt(closedAt, wokeAt.get(), PROMPTLY, "the blocked receive ending");
   }
 
@@ -617,10 +617,10 @@ public abstract class ChannelConformanceSuite {
     ExecutionException e = assertThrows(ExecutionException.class,
         () -> pending.get(KILL_DETECTION.toMillis() + 1000, TimeUnit.MILLISECONDS),
         "a receive pending when the peer was killed must end with ChannelClosedException");
-    assertInstanceOf(ChannelClosedException.class, e.getCause());
+    assertClosedException(e.getCause());
     assertPrompt(killedAt, endedAt.get(), KILL_DETECTION, "noticing the killed peer");
     IOException sendFailure = sendUntilFailure(ch, KILL_DETECTION);
-    assertInstanceOf(ChannelClosedException.class, sendFailure,
+    assertClosedException(sendFailure,
         "send to a killed peer must fail with ChannelClosedException");
     assertFalse(ch.isOpen());
   }
@@ -650,7 +650,7 @@ public abstract class ChannelConformanceSuite {
     ExecutionException e = assertThrows(ExecutionException.class,
         () -> sending.get(KILL_DETECTION.toMillis() + 1000, TimeUnit.MILLISECONDS),
         "a send blocked on a full buffer must end when the peer is killed, not wait out sendTimeout=30s");
-    assertInstanceOf(ChannelClosedException.class, e.getCause());
+    assertClosedException(e.getCause());
     assertPrompt(killedAt, endedAt.get(), KILL_DETECTION, "the blocked send failing");
     assertThrows(ChannelClosedException.class, () -> ch.receive(KILL_DETECTION));
   }

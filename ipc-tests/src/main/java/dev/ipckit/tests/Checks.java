@@ -19,6 +19,17 @@ import java.util.stream.Collectors;
 final class Checks {
   private Checks() {}
 
+  /** {@code e} must be a ChannelClosedException; otherwise fails with {@code e} as the cause. */
+  static void assertClosedException(Throwable e) {
+    assertClosedException(e, "expected ChannelClosedException");
+  }
+
+  static void assertClosedException(Throwable e, String what) {
+    if (!(e instanceof dev.ipckit.ChannelClosedException)) {
+      throw new AssertionError(what + ", got " + e, e);
+    }
+  }
+
   /** Compares without printing megabytes: the size, or the first differing index. */
   static void assertSameBytes(byte[] expected, ByteBuffer actual, String what) {
     assertNotNull(actual, what + ": no message");
