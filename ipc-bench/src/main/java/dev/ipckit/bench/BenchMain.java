@@ -43,34 +43,45 @@ public final class BenchMain {
   }
 
   static void run(BenchOptions options) throws IOException, InterruptedException {
-    System.err.printf(Locale.ROOT, "ipc bench: JDK %s, %d cores, %s %s; one-way %d s after %d s warm-up, "
+    System.err.printf(Locale.ROOT, "ipc bench: JDK %s, %d cores, %s %s; one-way %.1f s after %.1f s warm-up, "
             + "%,d round trips after %,d%n", Runtime.version(), Runtime.getRuntime().availableProcessors(),
-        System.getProperty("os.name"), System.getProperty("os.version"), options.duration().toSeconds(),
-        options.warmup().toSeconds(), options.rttIterations(), options.rttWarmup());
+        System.getProperty("os.name"), System.getProperty("os.version"), options.duration().toMillis() / 1e3,
+        options.warmup().toMillis() / 1e3, options.rttIterations(), options.rttWarmup());
     Path dir = Files.createTempDirectory("ipc-bench-");
     List<RowResult> rows = new ArrayList<>();
     try {
       Scenario scenario = new Scenario(options, dir);
-      int total = options.sizes().size() * options.targets().size();
-      for (int size : options.sizes()) {
-        for (Target target : options.targets()) {
-          System.err.printf(Locale.ROOT, "[%d/%d] %-8s %7s ... ", rows.size() + 1, total, target.label(),
-              ResultTable.size(size));
-          RowResult r = scenario.run(target, size);
-          rows.add(r);
-          System.err.printf(Locale.ROOT, "%,12.0f msgs/s  rtt p50 %.1f us%n", r.throughput().messagesPerSecond(),
-              r.latency().p50());
-        }
+      int total = options.rounds() * options.sizes().size() * options.targets().size();
+      for (int round = 0; round < options.rounds(); round++) {
+        runRound(options, scenario, total, rows);
       }
     } finally {
       deleteTree(dir);
     }
-    ResultTable table = new ResultTable(rows);
+    ResultTable table = new ResultTable(Medians.of(rows));
     System.out.println();
+    if (options.rounds() > 1) {
+      System.out.println("medians of " + options.rounds() + " rounds");
+    }
     System.out.print(table.text());
     if (options.json() != null) {
       Files.writeString(options.json(), table.json());
       System.err.println("wrote " + options.json());
+    }
+  }
+
+  /** One pass over every size and target, in the interleaved order. */
+  private static void runRound(BenchOptions options, Scenario scenario, int total, List<RowResult> rows)
+      throws IOException, InterruptedException {
+    for (int size : options.sizes()) {
+      for (Target target : options.targets()) {
+        System.err.printf(Locale.ROOT, "[%d/%d] %-8s %7s ... ", rows.size() + 1, total, target.label(),
+            ResultTable.size(size));
+        RowResult r = scenario.run(target, size);
+        rows.add(r);
+        System.err.printf(Locale.ROOT, "%,12.0f msgs/s  rtt p50 %.1f us%n", r.throughput().messagesPerSecond(),
+            r.latency().p50());
+      }
     }
   }
 

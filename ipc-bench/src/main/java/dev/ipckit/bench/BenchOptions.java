@@ -10,7 +10,8 @@ import java.util.Set;
 
 /**
  * The command line of {@code ipc bench}. Sizes take B/KiB/MiB suffixes ({@code 64,1KiB,64KiB}),
- * durations ms/s ({@code 500ms}, {@code 3s}; a plain number is seconds).
+ * durations ms/s ({@code 500ms}, {@code 3s}; a plain number is seconds). {@code --rounds N} repeats
+ * the whole interleaved sequence N times and reports each row's median, for a noisy machine.
  */
 record BenchOptions(
     List<Target> targets,
@@ -19,18 +20,19 @@ record BenchOptions(
     Duration duration,
     int rttWarmup,
     int rttIterations,
+    int rounds,
     Path json,
     List<String> peerJvmArgs) {
 
   static final String USAGE = "usage: ipc bench [--transports raw-unix,unix,raw-tcp,tcp] [--sizes 64,1KiB[,64KiB]]"
-      + " [--duration 3s] [--warmup 1s] [--rtt-iterations 50000] [--rtt-warmup 20000] [--json FILE]"
+      + " [--duration 3s] [--warmup 1s] [--rtt-iterations 50000] [--rtt-warmup 20000] [--rounds 1] [--json FILE]"
       + " [--peer-jvm-arg ARG]...";
 
   static final int MAX_SIZE = 16 << 20;
 
   static BenchOptions defaults() {
     return new BenchOptions(List.of(Target.RAW_UNIX, Target.UNIX, Target.RAW_TCP, Target.TCP), List.of(64, 1024),
-        Duration.ofSeconds(1), Duration.ofSeconds(3), 20_000, 50_000, null, List.of());
+        Duration.ofSeconds(1), Duration.ofSeconds(3), 20_000, 50_000, 1, null, List.of());
   }
 
   /** Parses {@code args}; throws IllegalArgumentException with what was wrong. */
@@ -42,6 +44,7 @@ record BenchOptions(
     Duration duration = d.duration;
     int rttWarmup = d.rttWarmup;
     int rttIterations = d.rttIterations;
+    int rounds = d.rounds;
     Path json = null;
     List<String> jvmArgs = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
@@ -63,6 +66,7 @@ record BenchOptions(
         case "--warmup" -> warmup = duration(name, value);
         case "--rtt-iterations" -> rttIterations = count(name, value, 1);
         case "--rtt-warmup" -> rttWarmup = count(name, value, 0);
+        case "--rounds" -> rounds = count(name, value, 1);
         case "--json" -> json = Path.of(value);
         case "--peer-jvm-arg" -> jvmArgs.add(value);
         default -> throw new IllegalArgumentException("unknown option '" + name + "'");
@@ -72,7 +76,7 @@ record BenchOptions(
       throw new IllegalArgumentException("--duration must be more than 0");
     }
     return new BenchOptions(List.copyOf(targets), List.copyOf(sizes), warmup, duration, rttWarmup, rttIterations,
-        json, List.copyOf(jvmArgs));
+        rounds, json, List.copyOf(jvmArgs));
   }
 
   /**
