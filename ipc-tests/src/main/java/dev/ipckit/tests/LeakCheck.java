@@ -30,6 +30,20 @@ public final class LeakCheck {
   public static final Duration GRACE = Duration.ofSeconds(2);
   private static final Path FD_DIR = Path.of("/proc/self/fd");
 
+  static {
+    // The JDK's NIO keeps one socketpair per JVM for closing channels other threads block on,
+    // made the first time a SocketChannel is used. Made here, before any snapshot, it is not
+    // mistaken for a descriptor that a test leaked.
+    for (var family : new java.net.ProtocolFamily[] {java.net.StandardProtocolFamily.UNIX,
+        java.net.StandardProtocolFamily.INET}) {
+      try (var ch = java.nio.channels.SocketChannel.open(family)) {
+        ch.configureBlocking(false);
+      } catch (java.io.IOException | UnsupportedOperationException ignored) {
+        // a family this platform lacks has nothing to allocate either
+      }
+    }
+  }
+
   private final Set<Long> threadsBefore;
   private final Set<Long> processesBefore;
   private final Map<String, Integer> fdsBefore;
