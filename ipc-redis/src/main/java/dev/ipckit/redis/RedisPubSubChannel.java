@@ -7,6 +7,7 @@ import dev.ipckit.ChannelOptions;
 import dev.ipckit.IpcException;
 import dev.ipckit.MessageHandler;
 import dev.ipckit.MessageTooLargeException;
+import dev.ipckit.SendTimeoutException;
 import dev.ipckit.redis.internal.Frame;
 import dev.ipckit.redis.internal.GapTracker;
 import dev.ipckit.redis.internal.Inbox;
@@ -16,8 +17,12 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -34,6 +39,11 @@ import java.util.function.BooleanSupplier;
  * learns how many it missed: {@code receive} and {@code poll} throw {@link MessageGapException}
  * once at the place of the gap and go on. The subscription reconnects and resubscribes with
  * backoff by itself; a pair's ends exchange heartbeats and treat a silent peer as lost.
+ *
+ * <p>Flow control (pairs only): a sender may have at most {@code receiveQueue} bytes that its
+ * peer has not consumed; past that, {@code send} waits for the peer's CREDIT frames up to the
+ * send timeout. So a peer that reads slowly slows its sender down instead of losing messages, as
+ * long as Redis stays up. A bus has no flow control: a slow subscriber drops and reports.
  *
  * <p>Threads: a bus or client channel owns a subscriber thread and a publisher thread (daemon,
  * named {@code ipckit-redis-*}), both stopped by {@link #close()}; accepted channels share their
@@ -63,6 +73,19 @@ public final class RedisPubSubChannel implements Channel {
   private volatile long lastHeardNanos = System.nanoTime();
   private volatile String peerGone;
 
+  // flow control of a pair, sending side: bytes in flight by sequence number, released by CREDIT
+  private final long window;
+  private final ConcurrentSkipListMap<Long, Long> inFlight = new ConcurrentSkipListMap<>();
+  private final ReentrantLock flow = new ReentrantLock();
+  private final Condition credited = flow.newCondition();
+  private long reserved;
+  private volatile long creditedSeq;
+  // receiving side: what the application consumed of the peer's messages, and what we told it
+  private volatile long consumedSeq;
+  private final AtomicLong consumedSinceCredit = new AtomicLong();
+  private volatile long creditSentSeq;
+  private volatile long creditSentNanos = System.nanoTime();
+
   RedisPubSubChannel(String uri, String display, ChannelOptions common, PubSubOptions options, Role role,
       long id, String publishTo, Publisher publisher, BooleanSupplier subscribed, Runnable onClose) {
     this.uri = uri;
@@ -72,7 +95,8 @@ public final class RedisPubSubChannel implements Channel {
     this.role = role;
     this.id = id;
     this.publishTo = publishTo == null ? null : publishTo.getBytes(StandardCharsets.UTF_8);
-    this.inbox = new Inbox(display, options.receiveQueue());
+    this.inbox = new Inbox(display, options.receiveQueue(), this::consumed);
+    this.window = options.receiveQueue();
     this.gaps = new GapTracker(role != Role.BUS);
     this.publisher = publisher;
     this.subscribed = subscribed;
@@ -131,8 +155,108 @@ public final class RedisPubSubChannel implements Channel {
     } else {
       frame = Frame.data(id, message);
     }
-    publisher.send(publishTo, frame, options.plain() ? null : seq, common.sendTimeout().toNanos());
+    long deadline = System.nanoTime() + common.sendTimeout().toNanos();
+    if (role == Role.BUS) {
+      publisher.send(publishTo, frame, options.plain() ? null : seq, common.sendTimeout().toNanos());
+    } else {
+      reserve(frame.length, deadline);
+      try {
+        publisher.send(publishTo, frame, seq, Math.max(0, deadline - System.nanoTime()));
+      } catch (IOException | RuntimeException e) {
+        release(frame.length);
+        throw e;
+      }
+      long n = Frame.seq(frame);
+      inFlight.put(n, (long) frame.length);
+      if (n <= creditedSeq) {
+        credit(creditedSeq);
+      }
+    }
     lastSentNanos = System.nanoTime();
+  }
+
+  /** Waits until the peer has room for {@code size} more bytes (one message always goes when none are in flight). */
+  private void reserve(long size, long deadline) throws IOException {
+    flow.lock();
+    try {
+      while (reserved > 0 && reserved + size > window) {
+        if (closed.get()) {
+          throw new ChannelClosedException("channel " + display + " is closed");
+        }
+        String gone = peerGone;
+        if (gone != null) {
+          throw new ChannelClosedException(gone);
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new SendTimeoutException("send on " + display + " timed out: the peer has not consumed "
+              + reserved + " bytes (receiveQueue " + window + ")");
+        }
+        credited.awaitNanos(left);
+      }
+      reserved += size;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ChannelClosedException("interrupted while sending on " + display, e);
+    } finally {
+      flow.unlock();
+    }
+  }
+
+  private void release(long size) {
+    flow.lock();
+    try {
+      reserved -= size;
+      credited.signalAll();
+    } finally {
+      flow.unlock();
+    }
+  }
+
+  /** The peer consumed everything up to {@code upTo}: those bytes are no longer in flight. */
+  private void credit(long upTo) {
+    if (upTo > creditedSeq) {
+      creditedSeq = upTo;
+    }
+    ConcurrentNavigableMap<Long, Long> done = inFlight.headMap(upTo, true);
+    long freed = 0;
+    for (var it = done.entrySet().iterator(); it.hasNext(); ) {
+      freed += it.next().getValue();
+      it.remove();
+    }
+    if (freed > 0) {
+      release(freed);
+    }
+  }
+
+  private void wakeSenders() {
+    flow.lock();
+    try {
+      credited.signalAll();
+    } finally {
+      flow.unlock();
+    }
+  }
+
+  /** The application took the peer's message (or gap) up to {@code upTo}: tell the peer now and then. */
+  private void consumed(long upTo, long bytes) {
+    if (role == Role.BUS || upTo <= 0) {
+      return;
+    }
+    if (upTo > consumedSeq) {
+      consumedSeq = upTo;
+    }
+    if (consumedSinceCredit.addAndGet(bytes + Frame.HEADER) >= window / 4) {
+      sendCredit(System.nanoTime());
+    }
+  }
+
+  private void sendCredit(long now) {
+    consumedSinceCredit.set(0);
+    long upTo = consumedSeq;
+    creditSentSeq = upTo;
+    creditSentNanos = now;
+    publisher.control(publishTo, Frame.control(Frame.CREDIT, id, upTo));
   }
 
   @Override
@@ -181,6 +305,7 @@ public final class RedisPubSubChannel implements Channel {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    wakeSenders();
     if (role != Role.BUS && peerGone == null) {
       publisher.control(publishTo, Frame.control(Frame.BYE, id, seq.get()));
     }
@@ -222,13 +347,17 @@ public final class RedisPubSubChannel implements Channel {
     if (kind == Frame.DATA) {
       long lost = gaps.onData(from, n);
       if (lost >= 0) {
-        inbox.gap(lost);
-        inbox.offer(message, Frame.HEADER);
+        inbox.gap(lost, n - 1);
+        inbox.offer(message, Frame.HEADER, n);
       }
     } else if (kind == Frame.HEARTBEAT) {
-      inbox.gap(gaps.onLast(from, n));
+      inbox.gap(gaps.onLast(from, n), n);
+    } else if (kind == Frame.CREDIT) {
+      if (role != Role.BUS) {
+        credit(n);
+      }
     } else if (kind == Frame.BYE) {
-      inbox.gap(gaps.onLast(from, n));
+      inbox.gap(gaps.onLast(from, n), n);
       gaps.forget(from);
       if (role != Role.BUS) {
         peerEnded("peer closed channel " + display);
@@ -245,6 +374,7 @@ public final class RedisPubSubChannel implements Channel {
     if (peerGone == null) {
       peerGone = reason;
       inbox.end(reason);
+      wakeSenders();
     }
   }
 
@@ -264,6 +394,10 @@ public final class RedisPubSubChannel implements Channel {
         && (role != Role.BUS || seq.get() > 0) && now - lastSentNanos >= beat) {
       lastSentNanos = now;
       publisher.control(publishTo, Frame.control(Frame.HEARTBEAT, id, seq.get()));
+    }
+    if (role != Role.BUS && beat > 0 && peerGone == null && consumedSeq > 0
+        && (consumedSeq > creditSentSeq || now - creditSentNanos >= beat)) {
+      sendCredit(now); // also repeats the last credit, in case Redis lost it
     }
     if (role != Role.BUS && beat > 0 && peerGone == null && subscribed.getAsBoolean()
         && now - lastHeardNanos > options.peerTimeout().toNanos()) {

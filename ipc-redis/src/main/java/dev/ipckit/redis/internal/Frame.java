@@ -14,9 +14,11 @@ import java.nio.ByteBuffer;
  *   0xF9 HEARTBEAT  no payload; seq is the last DATA seq sent (0: none yet)
  *   0xFA HELLO      client to server: open a pair; seq 0
  *   0xFB BYE        the sender closed; seq is its last DATA seq
+ *   0xFC CREDIT     pairs only: seq is the peer's last DATA seq this side has consumed (read,
+ *                   or known lost); the peer may have at most receiveQueue bytes unconsumed
  * </pre>
  *
- * The kind bytes 0xF8-0xFB never occur in UTF-8 text, so a text message from {@code redis-cli}
+ * The kind bytes 0xF8-0xFC never occur in UTF-8 text, so a text message from {@code redis-cli}
  * is never mistaken for a frame: anything shorter than 17 bytes or with another first byte is a
  * foreign message and is delivered as it is.
  */
@@ -26,6 +28,7 @@ public final class Frame {
   public static final byte HEARTBEAT = (byte) 0xF9;
   public static final byte HELLO = (byte) 0xFA;
   public static final byte BYE = (byte) 0xFB;
+  public static final byte CREDIT = (byte) 0xFC;
 
   private Frame() {}
 
@@ -57,7 +60,7 @@ public final class Frame {
       return 0;
     }
     byte k = m[0];
-    return k == DATA || k == HEARTBEAT || k == HELLO || k == BYE ? k : 0;
+    return k == DATA || k == HEARTBEAT || k == HELLO || k == BYE || k == CREDIT ? k : 0;
   }
 
   public static long publisher(byte[] m) {

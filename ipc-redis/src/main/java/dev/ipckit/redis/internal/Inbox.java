@@ -14,8 +14,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * many were lost at the place they were lost, like any other gap.
  */
 public final class Inbox {
-  /** One message (a payload at {@code offset} of {@code bytes}) or, with bytes null, a gap. */
-  private record Entry(byte[] bytes, int offset, long lost) {
+  /** Told of each message or gap a reader took: its sender's sequence number and payload size. */
+  public interface Consumed {
+    void consumed(long seq, long bytes);
+  }
+
+  /**
+   * One message (a payload at {@code offset} of {@code bytes}) or, with bytes null, a gap;
+   * {@code seq} is the sender's number of the message, or the last one the gap covers (0: none).
+   */
+  private record Entry(byte[] bytes, int offset, long lost, long seq) {
     int size() {
       return bytes == null ? 0 : bytes.length - offset;
     }
@@ -30,14 +38,21 @@ public final class Inbox {
   private long totalLost;
   private boolean closed;
   private String endReason;
+  private final Consumed consumed;
 
-  public Inbox(String uri, long capacity) {
+  public Inbox(String uri, long capacity, Consumed consumed) {
     this.uri = uri;
     this.capacity = capacity;
+    this.consumed = consumed;
   }
 
   /** Queues the payload at {@code offset}; drops it (reporting a gap) if the queue is full. */
   public void offer(byte[] message, int offset) {
+    offer(message, offset, 0);
+  }
+
+  /** Queues message number {@code seq} of its sender; drops it (reporting a gap) if the queue is full. */
+  public void offer(byte[] message, int offset, long seq) {
     lock.lock();
     try {
       if (closed || endReason != null) {
@@ -45,10 +60,10 @@ public final class Inbox {
       }
       int size = message.length - offset;
       if (!entries.isEmpty() && bytes + size > capacity) {
-        addGap(1);
+        addGap(1, seq);
         return;
       }
-      entries.add(new Entry(message, offset, 0));
+      entries.add(new Entry(message, offset, 0, seq));
       bytes += size;
       notEmpty.signal();
     } finally {
@@ -56,29 +71,29 @@ public final class Inbox {
     }
   }
 
-  /** Records that {@code lost} messages are missing at this point of the stream. */
-  public void gap(long lost) {
+  /** Records that {@code lost} messages, the last numbered {@code upTo}, are missing here. */
+  public void gap(long lost, long upTo) {
     if (lost <= 0) {
       return;
     }
     lock.lock();
     try {
       if (!closed && endReason == null) {
-        addGap(lost);
+        addGap(lost, upTo);
       }
     } finally {
       lock.unlock();
     }
   }
 
-  private void addGap(long lost) {
+  private void addGap(long lost, long upTo) {
     totalLost += lost;
     Entry last = entries.peekLast();
     if (last != null && last.bytes == null) {
       entries.pollLast();
-      entries.add(new Entry(null, 0, last.lost + lost));
+      entries.add(new Entry(null, 0, last.lost + lost, Math.max(last.seq, upTo)));
     } else {
-      entries.add(new Entry(null, 0, lost));
+      entries.add(new Entry(null, 0, lost, upTo));
     }
     notEmpty.signal();
   }
@@ -137,6 +152,7 @@ public final class Inbox {
         return null;
       }
       entries.poll();
+      consumed.consumed(e.seq, e.size());
       if (e.bytes == null) {
         throw new MessageGapException(uri, e.lost);
       }
@@ -163,14 +179,18 @@ public final class Inbox {
       }
       if (e.bytes == null) {
         entries.poll();
+        consumed.consumed(e.seq, 0);
         throw new MessageGapException(uri, e.lost);
       }
       batch = new Entry[Math.min(limit, entries.size())];
+      long size = 0;
       while (n < batch.length && (e = entries.peek()) != null && e.bytes != null) {
         entries.poll();
         bytes -= e.size();
+        size += e.size();
         batch[n++] = e;
       }
+      consumed.consumed(batch[n - 1].seq, size);
     } finally {
       lock.unlock();
     }
