@@ -149,6 +149,31 @@ class RedisPubSubTest {
   }
 
   @Test
+  void aPairSlowsItsSenderDownInsteadOfDropping() throws Exception {
+    String uri = base + "?receiveQueue=64KiB&sendTimeout=300ms&server=" + name;
+    try (ChannelServer server = Channels.listen(uri); Channel c = Channels.open(uri)) {
+      Channel s = server.accept(WAIT);
+      int accepted = 0;
+      try {
+        while (accepted < 1000) {
+          c.send(ByteBuffer.allocate(1024).putInt(0, accepted));
+          accepted++;
+        }
+        fail("1000 KiB accepted for a peer that reads nothing with receiveQueue=64KiB");
+      } catch (dev.ipckit.SendTimeoutException e) {
+        assertTrue(e.getMessage().contains("has not consumed"), e.getMessage());
+      }
+      assertTrue(accepted >= 50 && accepted <= 64, "accepted " + accepted);
+      for (int i = 0; i < accepted; i++) {
+        assertEquals(i, s.receive(WAIT).getInt(0), "nothing was dropped");
+      }
+      c.send(ByteBuffer.allocate(4).putInt(0, -1)); // room again once the peer has read
+      assertEquals(-1, s.receive(WAIT).getInt(0));
+      assertEquals(0, ((RedisPubSubChannel) s).lostMessages());
+    }
+  }
+
+  @Test
   void closingTheServerClosesItsClients() throws Exception {
     String uri = base + "?server=" + name;
     Channel c;
