@@ -11,6 +11,8 @@ import dev.ipckit.PeerCredentials;
 import dev.ipckit.ProtocolException;
 import dev.ipckit.SendTimeoutException;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
@@ -18,6 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -74,9 +77,18 @@ public final class FramedChannel implements Channel {
   /** Someone (a sender, the flusher, a reader about to wait) holds the writer role. */
   private boolean writing;
   private boolean flusherParked;
-  private boolean flusherStopping;
+  private volatile boolean flusherStopping;
   /** Frames appended so far; the flusher watches it to tell a busy sender from a quiet one. */
   private long appends;
+  private static final VarHandle APPENDS;
+
+  static {
+    try {
+      APPENDS = MethodHandles.lookup().findVarHandle(FramedChannel.class, "appends", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
   /** When the last write ended: a send after a quiet spell is written at once. */
   private long lastWriteNanos;
   /**
@@ -186,7 +198,7 @@ public final class FramedChannel implements Channel {
       fill.putInt(p, len);
       fill.put(p + HEADER, message, message.position(), len);
       fill.position(p + HEADER + len);
-      appends++;
+      APPENDS.setOpaque(this, appends + 1);
       if (wasEmpty && !writing) {
         if (!drain.hasRemaining() && isLoneMessage()) {
           writing = true;
@@ -468,27 +480,28 @@ public final class FramedChannel implements Channel {
   }
 
   /**
-   * Waits while the senders keep appending. Lock held; false if someone else took the batch.
+   * Waits while the senders keep appending. Called with the lock held; it lets go of it while it
+   * waits, and looks at the sender's progress without it, so a busy sender never contends with
+   * the flusher for the lock. False if someone else took the batch meanwhile.
    */
   private boolean lingerWhileBusy() {
     long linger = LINGER_MIN_NANOS;
-    long seen = appends;
-    while (true) {
-      try {
-        writerDone.awaitNanos(linger);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
+    long seen = (long) APPENDS.getOpaque(this);
+    lock.unlock();
+    try {
+      while (true) {
+        LockSupport.parkNanos(linger);
+        long now = (long) APPENDS.getOpaque(this);
+        if (now == seen || flusherStopping) {
+          break;
+        }
+        seen = now;
+        linger = Math.min(linger * 2, LINGER_MAX_NANOS);
       }
-      if (flusherStopping || writing || fill.position() == 0) {
-        return false;
-      }
-      if (appends == seen || fill.position() >= fill.capacity() / 2) {
-        return true;
-      }
-      seen = appends;
-      linger = Math.min(linger * 2, LINGER_MAX_NANOS);
+    } finally {
+      lock.lock();
     }
+    return !flusherStopping && !writing && fill.position() > 0;
   }
 
   /** Records a fatal write error. Lock held. */
@@ -594,7 +607,9 @@ public final class FramedChannel implements Channel {
           }
           ByteBuffer m = large.flip();
           large = null;
-          answered = rbuf.position() == rpos;
+          if (rbuf.position() == rpos) {
+            answered = true; // a volatile write only at the end of what arrived, not per message
+          }
           handler.onMessage(m.asReadOnlyBuffer());
           handled++;
           continue;
@@ -613,7 +628,9 @@ public final class FramedChannel implements Channel {
             view.clear();
             view.position(rpos + HEADER).limit(rpos + HEADER + len);
             rpos += HEADER + len;
-            answered = rbuf.position() == rpos;
+            if (rbuf.position() == rpos) {
+              answered = true; // a volatile write only at the end of what arrived, not per message
+            }
             handler.onMessage(view);
             handled++;
             continue;
