@@ -96,6 +96,8 @@ public final class FramedChannel implements Channel {
    * answer a peer waits for, so it is written at once rather than batched.
    */
   private volatile boolean answered = true;
+  /** A lone message was just written whole; a reader about to wait for its answer skips a read. */
+  private volatile boolean justSent;
   private volatile IOException failure;
   private final Thread flusher;
 
@@ -321,6 +323,7 @@ public final class FramedChannel implements Channel {
     lock.lock();
     try {
       answered = false;
+      justSent = error == null && !drain.hasRemaining();
       if (error != null) {
         fail(error);
       }
@@ -657,7 +660,10 @@ public final class FramedChannel implements Channel {
   private boolean readMore(long deadline, boolean mayWait) throws IOException {
     checkReadable();
     compact();
-    int n = readLink(rbuf, 0);
+    // just after a request went out its answer cannot be here yet: go straight to the wait
+    // rather than spend a system call on a read that finds nothing
+    int n = mayWait && justSent ? 0 : readLink(rbuf, 0);
+    justSent = false;
     while (n == 0 && mayWait) {
       long left = deadline - System.nanoTime();
       if (left <= 0) {
