@@ -1,0 +1,123 @@
+package dev.ipckit.shm.internal;
+
+import dev.ipckit.InvalidChannelUriException;
+import dev.ipckit.IpcException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.stream.Stream;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.queue.rollcycles.LargeRollCycles;
+import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
+
+/**
+ * Builds the Chronicle queues of the shm: transport and removes their directories. Only called
+ * after {@link ChronicleRuntime#prepare()} said Chronicle can run. Not API.
+ */
+public final class Queues {
+  /** Every shm: message starts with this byte: it makes the empty message a non-empty document. */
+  public static final byte DATA = 'M';
+  private static final long MIN_BLOCK = 16L << 20;
+
+  private Queues() {}
+
+  /**
+   * Opens (creating if needed) the queue in {@code dir}, with blocks large enough for a document of
+   * {@code maxMessage} bytes plus its tag (Chronicle's limit is a quarter of the block size).
+   */
+  public static SingleChronicleQueue open(Path dir, String uri, long maxMessage, RollCycle rollCycle)
+      throws IOException {
+    createPrivateDirectories(dir);
+    long needed = (maxMessage + 1) * 4;
+    long block = Math.max(MIN_BLOCK, Long.highestOneBit(needed - 1) << 1);
+    try {
+      return SingleChronicleQueueBuilder.binary(dir)
+          .blockSize(block)
+          .rollCycle(rollCycle)
+          .build();
+    } catch (Error | RuntimeException e) {
+      throw ChronicleRuntime.unavailable(uri, e);
+    }
+  }
+
+  /** The roll cycle named by the {@code rollCycle} option. */
+  public static RollCycle rollCycle(String name, String uri) throws InvalidChannelUriException {
+    String n = name.toUpperCase(Locale.ROOT);
+    switch (n) {
+      case "MINUTELY":
+        return RollCycles.FIVE_MINUTELY;
+      case "HOURLY":
+        return RollCycles.FAST_HOURLY;
+      case "DAILY":
+        return RollCycles.FAST_DAILY;
+      case "SECONDLY":
+        return TestRollCycles.TEST_SECONDLY; // for tests of rolling and retention
+      default:
+        break;
+    }
+    for (Class<? extends Enum<?>> type : java.util.List.<Class<? extends Enum<?>>>of(
+        RollCycles.class, LargeRollCycles.class, TestRollCycles.class)) {
+      for (Enum<?> c : type.getEnumConstants()) {
+        if (c.name().equals(n)) {
+          return (RollCycle) c;
+        }
+      }
+    }
+    throw new InvalidChannelUriException(uri, "rollCycle=" + name
+        + " is not minutely, hourly, daily or a Chronicle roll cycle name such as FAST_HOURLY");
+  }
+
+  /** Creates {@code dir} and its missing parents with mode 0700 (where the file system has modes). */
+  public static void createPrivateDirectories(Path dir) throws IOException {
+    if (Files.isDirectory(dir)) {
+      return;
+    }
+    Path parent = dir.getParent();
+    if (parent != null) {
+      createPrivateDirectories(parent);
+    }
+    try {
+      Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    } catch (java.nio.file.FileAlreadyExistsException e) {
+      if (!Files.isDirectory(dir)) {
+        throw new IpcException(dir + " exists and is not a directory");
+      }
+    } catch (UnsupportedOperationException e) {
+      Files.createDirectories(dir);
+    }
+  }
+
+  /** Removes {@code path} and everything under it; quietly does nothing if it is already gone. */
+  public static void deleteTree(Path path) throws IOException {
+    if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(path)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        try {
+          Files.deleteIfExists(p);
+        } catch (java.nio.file.DirectoryNotEmptyException e) {
+          // the other side added a file meanwhile: walk again below
+        }
+      }
+    } catch (NoSuchFileException | java.io.UncheckedIOException e) {
+      // removed by the other side while we walked
+    }
+    if (Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      try (Stream<Path> s = Files.walk(path)) {
+        for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      } catch (NoSuchFileException | java.io.UncheckedIOException e) {
+        // gone
+      }
+    }
+  }
+}
