@@ -20,6 +20,8 @@ import java.util.Optional;
  *   <tr><td>chronicle.announcer.disable</td><td>true</td><td>no banner on standard output</td></tr>
  *   <tr><td>disable.resource.warning</td><td>true</td><td>no warnings about queues closed by the
  *       garbage collector (ipckit closes its own)</td></tr>
+ *   <tr><td>jna.tmpdir</td><td>java.io.tmpdir</td><td>JNA (loaded by Chronicle) unpacks its native
+ *       library there and deletes it, instead of leaving ~/.cache/JNA in the home directory</td></tr>
  * </table>
  */
 public final class ChronicleRuntime {
@@ -43,6 +45,8 @@ public final class ChronicleRuntime {
       {"chronicle.analytics.disable", "true"},
       {"chronicle.announcer.disable", "true"},
       {"disable.resource.warning", "true"},
+      // Chronicle's affinity loads JNA, which otherwise unpacks its library under ~/.cache/JNA
+      {"jna.tmpdir", System.getProperty("java.io.tmpdir")},
   };
 
   private static volatile Optional<Throwable> cause;
