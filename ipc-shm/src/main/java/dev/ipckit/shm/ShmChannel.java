@@ -61,6 +61,8 @@ public final class ShmChannel implements Channel {
   private long sent;
   /** Payload bytes received; guarded by receiveLock. */
   private long consumed;
+  /** The cycle of the incoming queue being read; guarded by receiveLock. */
+  private int readCycle = Integer.MIN_VALUE;
   /** The buffer poll hands out (a copy of the document, reused); guarded by receiveLock. */
   private ByteBuffer pollBuffer = ByteBuffer.allocate(4096);
 
@@ -303,10 +305,43 @@ public final class ShmChannel implements Channel {
     }
     consumed += m.remaining();
     own.consumed(consumed);
+    int cycle = tailer.cycle();
+    if (cycle != readCycle) {
+      if (readCycle != Integer.MIN_VALUE) {
+        dropReadFiles();
+      }
+      readCycle = cycle;
+    }
     if (handler != null) {
       handler.onMessage(m.asReadOnlyBuffer());
     }
     return m;
+  }
+
+  /**
+   * The incoming queue rolled to a new file: the files before it are read and nobody reads them
+   * again (a connection's queue has one reader), so they go at once and a long-lived connection
+   * holds at most about two files per direction.
+   */
+  private void dropReadFiles() {
+    java.io.File current = tailer.currentFile();
+    if (current == null) {
+      return;
+    }
+    String name = current.getName();
+    boolean removed = false;
+    try (var files = java.nio.file.Files.newDirectoryStream(current.toPath().getParent(), "*.cq4")) {
+      for (Path p : files) {
+        if (p.getFileName().toString().compareTo(name) < 0) {
+          removed |= java.nio.file.Files.deleteIfExists(p);
+        }
+      }
+    } catch (IOException e) {
+      // the next roll tries again
+    }
+    if (removed) {
+      inQueue.refreshDirectoryListing();
+    }
   }
 
   private ProtocolException protocolError(String what) {
@@ -369,7 +404,7 @@ public final class ShmChannel implements Channel {
       receiveLock.unlock();
       sendLock.unlock();
     }
-    if (shm.deleteOnClose() && peerIsDone()) {
+    if (shm.deleteOnClose(false) && peerIsDone()) {
       try {
         Queues.deleteTree(connection);
       } catch (IOException e) {

@@ -22,11 +22,18 @@ import java.util.Set;
  *   <tr><td>rollCycle</td><td>daily</td><td>how often the queues start a new file: {@code minutely}
  *       (five minutes), {@code hourly}, {@code daily}, or any Chronicle roll cycle name
  *       ({@code FAST_HOURLY}, {@code TEN_MINUTELY}, ...)</td></tr>
- *   <tr><td>deleteOnClose</td><td>true</td><td>remove a connection's files once both sides have closed,
- *       and the server's directory when the server closes</td></tr>
- *   <tr><td>reader</td><td>(none)</td><td>the name of a durable reader of a log (see {@link ShmTransport})</td></tr>
- *   <tr><td>start</td><td>beginning</td><td>where a reader with no saved position starts: {@code beginning},
- *       {@code end}, or a Chronicle index (decimal or 0x hex)</td></tr>
+ *   <tr><td>deleteOnClose</td><td>true (server, client), false (log)</td><td>remove a connection's files
+ *       once both sides have closed and the server's directory when the server closes; a log's
+ *       directory when the channel closes</td></tr>
+ *   <tr><td>log</td><td>false</td><td>open the directory as a durable log (see {@link ShmLogChannel})
+ *       instead of connecting to a server; implied by {@code reader}</td></tr>
+ *   <tr><td>reader</td><td>(none)</td><td>the name of a durable reader of a log: its position is kept in
+ *       the log, and it resumes there after a restart</td></tr>
+ *   <tr><td>start</td><td>beginning</td><td>where a log reader with no saved position starts:
+ *       {@code beginning}, {@code end}, or an index (decimal or 0x hex)</td></tr>
+ *   <tr><td>retain</td><td>0 (keep all)</td><td>a log removes the files of cycles last written longer
+ *       ago than this when it rolls. A connection removes each file of its incoming queue once it has
+ *       read past it, whatever this says</td></tr>
  * </table>
  */
 public record ShmOptions(
@@ -34,13 +41,15 @@ public record ShmOptions(
     Duration peerTimeout,
     Wait waitStrategy,
     String rollCycle,
-    boolean deleteOnClose,
+    Boolean deleteOnCloseOption,
+    boolean log,
     String reader,
-    String start) {
+    String start,
+    Duration retain) {
 
   /** The option names of shm: URIs. */
   public static final Set<String> NAMES =
-      Set.of("heartbeat", "peerTimeout", "wait", "rollCycle", "deleteOnClose", "reader", "start");
+      Set.of("heartbeat", "peerTimeout", "wait", "rollCycle", "deleteOnClose", "log", "reader", "start", "retain");
 
   /** How a receive waits for the next message. */
   public enum Wait {
@@ -51,8 +60,8 @@ public record ShmOptions(
   }
 
   public static ShmOptions defaults() {
-    return new ShmOptions(Duration.ofMillis(250), Duration.ofSeconds(3), Wait.BACKOFF, "daily", true, null,
-        "beginning");
+    return new ShmOptions(Duration.ofMillis(250), Duration.ofSeconds(3), Wait.BACKOFF, "daily", null, false,
+        null, "beginning", Duration.ZERO);
   }
 
   public static ShmOptions from(ChannelUri uri) throws InvalidChannelUriException {
@@ -84,8 +93,14 @@ public record ShmOptions(
       throw new InvalidChannelUriException(uri.toString(), "reader=" + reader
           + " must be 1 to 64 letters, digits, '_', '.' or '-'");
     }
+    Boolean deleteOnClose = uri.options().containsKey("deleteOnClose") ? uri.bool("deleteOnClose", true) : null;
     return new ShmOptions(heartbeat, peerTimeout, waitStrategy, uri.string("rollCycle", d.rollCycle),
-        uri.bool("deleteOnClose", d.deleteOnClose), reader, start);
+        deleteOnClose, uri.bool("log", false) || reader != null, reader, start, uri.duration("retain", d.retain));
+  }
+
+  /** Whether to remove files on close: as asked, else yes for connections and no for a log. */
+  public boolean deleteOnClose(boolean isLog) {
+    return deleteOnCloseOption != null ? deleteOnCloseOption : !isLog;
   }
 
   /** The index in {@code start}, or -1 if it is not one. */

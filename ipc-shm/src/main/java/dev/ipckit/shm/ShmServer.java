@@ -165,7 +165,7 @@ public final class ShmServer implements ChannelServer {
     }
     acceptLock.lock(); // an accept in progress has seen the close
     acceptLock.unlock();
-    if (shm.deleteOnClose()) {
+    if (shm.deleteOnClose(false)) {
       try {
         Queues.deleteTree(layout.connections());
         Files.deleteIfExists(layout.serverBlock());

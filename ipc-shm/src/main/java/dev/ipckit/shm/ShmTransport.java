@@ -82,6 +82,9 @@ public final class ShmTransport implements TransportProvider {
     ShmOptions shm = ShmOptions.from(uri);
     Path dir = directory(uri);
     var rollCycle = Queues.rollCycle(shm.rollCycle(), uri.toString());
+    if (shm.log()) {
+      return ShmLogChannel.open(uri.toString(), options, shm, rollCycle, dir);
+    }
     Layout layout = new Layout(dir);
     ControlBlock server = ControlBlock.open(layout.serverBlock()).orElseThrow(() -> new IpcException(
         "connection refused: no shm: server listens at " + uri + " (no " + layout.serverBlock() + ")"));
@@ -113,8 +116,9 @@ public final class ShmTransport implements TransportProvider {
     checkAvailable();
     ChannelOptions options = ChannelOptions.from(uri);
     ShmOptions shm = ShmOptions.from(uri);
-    if (shm.reader() != null) {
-      throw new InvalidChannelUriException(uri.toString(), "reader= names a reader of a log; a server has none");
+    if (shm.log()) {
+      throw new InvalidChannelUriException(uri.toString(),
+          "a log (log, reader=) is opened with Channels.open, not listened at: it has no server");
     }
     return ShmServer.listen(uri.toString(), options, shm, Queues.rollCycle(shm.rollCycle(), uri.toString()),
         directory(uri));

@@ -31,6 +31,17 @@ final class ShmTestSupport {
     return ChildJvm.start(main, childJvmFlags(), args);
   }
 
+  /** Starts {@code main} with Chronicle's flags; its standard output is the process's input stream. */
+  static Process startChildPiped(Class<?> main, String... args) throws IOException {
+    List<String> cmd = new java.util.ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Xmx256m");
+    cmd.addAll(childJvmFlags());
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
+    cmd.addAll(List.of(args));
+    return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+  }
+
   /** Fails if anything is left under {@code dir} (queue files, control blocks, directories). */
   static void assertNothingLeftIn(Path dir) throws IOException {
     try (Stream<Path> s = Files.walk(dir)) {
