@@ -50,12 +50,15 @@ public final class FramedServer implements ChannelServer {
     this.secret = secret;
     this.handshakeNanos = handshakeTimeout.toNanos();
     AtomicInteger n = new AtomicInteger();
-    this.handshakes = new ThreadPoolExecutor(0, HANDSHAKE_THREADS, 1, TimeUnit.SECONDS,
+    // core == max with core timeout: a pool with 0 core threads would run one handshake at a
+    // time until its queue filled, and a silent client would hold up everyone behind it
+    this.handshakes = new ThreadPoolExecutor(HANDSHAKE_THREADS, HANDSHAKE_THREADS, 1, TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(HANDSHAKE_BACKLOG), r -> {
           Thread t = new Thread(r, "ipckit-handshake-" + n.incrementAndGet() + " " + uri);
           t.setDaemon(true);
           return t;
         });
+    handshakes.allowCoreThreadTimeOut(true);
     this.acceptThread = new Thread(this::acceptLoop, "ipckit-accept " + uri);
     acceptThread.setDaemon(true);
     acceptThread.start();
