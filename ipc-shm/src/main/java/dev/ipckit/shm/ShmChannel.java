@@ -55,6 +55,8 @@ public final class ShmChannel implements Channel {
   private final Idler idler;
   private final Runnable onClose;
   private final ReentrantLock sendLock = new ReentrantLock();
+  /** For messages in read-only heap buffers; guarded by sendLock. */
+  private final byte[] sendScratch = new byte[8192];
   private final ReentrantLock receiveLock = new ReentrantLock();
   private final AtomicBoolean closed = new AtomicBoolean();
   /** Payload bytes sent; guarded by sendLock. */
@@ -139,11 +141,7 @@ public final class ShmChannel implements Channel {
       try (DocumentContext dc = appender.writingDocument()) {
         Bytes<?> b = dc.wire().bytes();
         b.writeByte(Queues.DATA);
-        if (message.hasArray()) {
-          b.write(message.array(), message.arrayOffset() + message.position(), size);
-        } else {
-          b.writeSome(message.duplicate());
-        }
+        Queues.write(b, message, sendScratch);
       }
       sent += size;
     } catch (IOException e) {

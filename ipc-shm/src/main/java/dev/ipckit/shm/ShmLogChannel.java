@@ -52,6 +52,8 @@ public final class ShmLogChannel implements Channel {
   private final Retention retention;
   private final Idler idler;
   private final ReentrantLock sendLock = new ReentrantLock();
+  /** For messages in read-only heap buffers; guarded by sendLock. */
+  private final byte[] sendScratch = new byte[8192];
   private final ReentrantLock receiveLock = new ReentrantLock();
   private final AtomicBoolean closed = new AtomicBoolean();
   private ByteBuffer pollBuffer = ByteBuffer.allocate(4096);
@@ -153,11 +155,7 @@ public final class ShmLogChannel implements Channel {
       try (DocumentContext dc = appender.writingDocument()) {
         Bytes<?> b = dc.wire().bytes();
         b.writeByte(Queues.DATA);
-        if (message.hasArray()) {
-          b.write(message.array(), message.arrayOffset() + message.position(), size);
-        } else {
-          b.writeSome(message.duplicate());
-        }
+        Queues.write(b, message, sendScratch);
       }
       int cycle = appender.cycle();
       if (cycle != appendCycle) {

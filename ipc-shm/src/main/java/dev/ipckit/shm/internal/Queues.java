@@ -47,6 +47,29 @@ public final class Queues {
     }
   }
 
+  /**
+   * Writes the remaining bytes of {@code message} to {@code out} without moving its position: from
+   * its array, from native memory if direct, else (a read-only heap buffer) through {@code scratch}.
+   */
+  public static void write(net.openhft.chronicle.bytes.Bytes<?> out, java.nio.ByteBuffer message, byte[] scratch) {
+    if (message.hasArray()) {
+      out.write(message.array(), message.arrayOffset() + message.position(), message.remaining());
+      return;
+    }
+    java.nio.ByteBuffer m = message.duplicate();
+    if (m.isDirect()) {
+      while (m.hasRemaining()) {
+        out.writeSome(m);
+      }
+      return;
+    }
+    while (m.hasRemaining()) {
+      int n = Math.min(scratch.length, m.remaining());
+      m.get(scratch, 0, n);
+      out.write(scratch, 0, n);
+    }
+  }
+
   /** The roll cycle named by the {@code rollCycle} option. */
   public static RollCycle rollCycle(String name, String uri) throws InvalidChannelUriException {
     String n = name.toUpperCase(Locale.ROOT);
