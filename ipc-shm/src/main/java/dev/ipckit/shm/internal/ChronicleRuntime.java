@@ -26,20 +26,28 @@ import java.util.Optional;
  */
 public final class ChronicleRuntime {
   /**
-   * What Chronicle Queue needs from a JDK 17+ JVM. The root pom's {@code chronicle.jvm.flags}
-   * property holds the same list (a test checks that they agree).
+   * What Chronicle Queue needs from this JVM (JDK 17 and later; one more on 24+). The root pom's
+   * {@code chronicle.jvm.flags} property holds the same list (a test checks that they agree).
    */
-  public static final List<String> REQUIRED_FLAGS = List.of(
-      "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
-      "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
-      "--add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED",
-      "--add-opens=java.base/java.lang=ALL-UNNAMED",
-      "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-      "--add-opens=java.base/java.io=ALL-UNNAMED",
-      "--add-opens=java.base/java.util=ALL-UNNAMED",
-      "--add-opens=java.base/java.nio=ALL-UNNAMED",
-      "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-      "--enable-native-access=ALL-UNNAMED");
+  public static final List<String> REQUIRED_FLAGS = requiredFlags();
+
+  private static List<String> requiredFlags() {
+    List<String> flags = new ArrayList<>(List.of(
+        "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
+        "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
+        "--add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED",
+        "--add-opens=java.base/java.lang=ALL-UNNAMED",
+        "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+        "--add-opens=java.base/java.io=ALL-UNNAMED",
+        "--add-opens=java.base/java.util=ALL-UNNAMED",
+        "--add-opens=java.base/java.nio=ALL-UNNAMED",
+        "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+        "--enable-native-access=ALL-UNNAMED"));
+    if (Runtime.version().feature() >= 24) {
+      flags.add("--sun-misc-unsafe-memory-access=allow"); // JDK 17 rejects it; the root pom adds it on 24+
+    }
+    return List.copyOf(flags);
+  }
 
   private static final String[][] PROPERTIES = {
       {"chronicle.analytics.disable", "true"},
@@ -87,7 +95,7 @@ public final class ChronicleRuntime {
     for (String flag : REQUIRED_FLAGS) {
       String[] parts = flag.split("[=/]");
       if (parts.length != 4) {
-        continue; // --enable-native-access: not visible through java.lang.Module on JDK 17
+        continue; // --enable-native-access, --sun-misc-unsafe-memory-access: not visible through Module
       }
       Optional<Module> module = ModuleLayer.boot().findModule(parts[1]);
       if (module.isEmpty()) {
