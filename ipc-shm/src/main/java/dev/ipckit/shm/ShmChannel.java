@@ -63,6 +63,8 @@ public final class ShmChannel implements Channel {
   private long sent;
   /** Payload bytes received; guarded by receiveLock. */
   private long consumed;
+  /** When a waiting loop may next look for the peer's block; racy on purpose (a hint). */
+  private long nextPeerRefresh;
   /** The cycle of the incoming queue being read; guarded by receiveLock. */
   private int readCycle = Integer.MIN_VALUE;
   /** The buffer poll hands out (a copy of the document, reused); guarded by receiveLock. */
@@ -174,9 +176,18 @@ public final class ShmChannel implements Channel {
             + " ms: " + unread + " bytes unread by " + peerName + " (sendBuffer " + options.sendBuffer() + ")");
       }
       if ((round & 63) == 63) {
-        watch.refreshPeer(); // a client learns at once that the server accepted and reads
+        maybeRefreshPeer(); // a client learns at once that the server accepted and reads
       }
       Idler.BACKOFF.idle(round++);
+    }
+  }
+
+  /** Looks for the peer's block at most once a millisecond (a file lookup until a server accepts). */
+  private void maybeRefreshPeer() {
+    long now = System.nanoTime();
+    if (now - nextPeerRefresh >= 0) {
+      nextPeerRefresh = now + 1_000_000;
+      watch.refreshPeer();
     }
   }
 
@@ -209,6 +220,9 @@ public final class ShmChannel implements Channel {
         }
         if (System.nanoTime() - deadline >= 0) {
           return null;
+        }
+        if ((round & 255) == 255) {
+          maybeRefreshPeer(); // a client sees its accepted connection's close without waiting for a beat
         }
         idler.idle(round++);
       }
@@ -258,6 +272,9 @@ public final class ShmChannel implements Channel {
         }
         if (System.nanoTime() - deadline >= 0) {
           break;
+        }
+        if ((round & 255) == 255) {
+          maybeRefreshPeer();
         }
         idler.idle(round++);
       }

@@ -15,7 +15,10 @@ import dev.ipckit.shm.internal.Layout;
 import dev.ipckit.shm.internal.Queues;
 import dev.ipckit.spi.TransportProvider;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -94,11 +97,16 @@ public final class ShmTransport implements TransportProvider {
     }
     String id = ProcessHandle.current().pid() + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     Path connection = layout.connection(id);
-    Queues.createPrivateDirectories(connection);
+    try {
+      Files.createDirectory(connection, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    } catch (NoSuchFileException e) {
+      throw new IpcException("connection refused: the shm: server at " + uri + " has closed", e);
+    }
     Path serverSide = connection.resolve(Layout.Side.SERVER.ownBlock);
     ControlBlock[] accepted = new ControlBlock[1];
+    ShmChannel channel;
     try {
-      return ShmChannel.open(uri.toString(), options, shm, rollCycle, connection, Layout.Side.CLIENT, () -> {
+      channel = ShmChannel.open(uri.toString(), options, shm, rollCycle, connection, Layout.Side.CLIENT, () -> {
         // until the server accepts, its listening block speaks for it
         if (accepted[0] == null) {
           accepted[0] = ControlBlock.open(serverSide).orElse(null);
@@ -109,6 +117,18 @@ public final class ShmTransport implements TransportProvider {
       Queues.deleteTree(connection);
       throw e;
     }
+    if (server.state() != ControlBlock.OPEN) {
+      // the server closed while this client was setting up: it may have removed the directories
+      // this client's queues just created again, so put them away
+      channel.close();
+      Queues.deleteTree(connection);
+      Files.deleteIfExists(layout.connections()); // only if empty, and the server removed it
+      if (!Files.exists(layout.serverBlock())) {
+        Files.deleteIfExists(dir);
+      }
+      throw new IpcException("connection refused: the shm: server at " + uri + " closed while connecting");
+    }
+    return channel;
   }
 
   @Override
