@@ -61,6 +61,8 @@ public final class ShmChannel implements Channel {
   private final AtomicBoolean closed = new AtomicBoolean();
   /** Payload bytes sent; guarded by sendLock. */
   private long sent;
+  /** Payload bytes the peer had read at the last look at its block; guarded by sendLock. */
+  private long peerConsumed;
   /** Payload bytes received; guarded by receiveLock. */
   private long consumed;
   /** When a waiting loop may next look for the peer's block; racy on purpose (a hint). */
@@ -157,16 +159,25 @@ public final class ShmChannel implements Channel {
 
   /** Waits until the peer has read enough that {@code size} more bytes fit in {@code sendBuffer}. */
   private void awaitRoom(int size) throws IOException {
+    String ended = ended();
+    if (ended != null) {
+      throw new ChannelClosedException(ended);
+    }
+    long unread = sent - peerConsumed;
+    if (unread <= 0 || unread + size <= options.sendBuffer()) {
+      return; // room by what the peer had read at the last look: no look at its cache line
+    }
     long deadline = System.nanoTime() + options.sendTimeout().toNanos();
     int round = 0;
     while (true) {
       checkNotClosed();
-      String ended = ended();
+      ended = ended();
       if (ended != null) {
         throw new ChannelClosedException(ended);
       }
       ControlBlock peer = watch.peer();
-      long unread = sent - (peer == null ? 0 : peer.consumed());
+      peerConsumed = peer == null ? 0 : Math.max(peerConsumed, peer.consumed());
+      unread = sent - peerConsumed;
       // a message larger than the whole buffer still goes once everything before it was read
       if (unread <= 0 || unread + size <= options.sendBuffer()) {
         return;
@@ -178,7 +189,7 @@ public final class ShmChannel implements Channel {
       if ((round & 63) == 63) {
         maybeRefreshPeer(); // a client learns at once that the server accepted and reads
       }
-      Idler.BACKOFF.idle(round++);
+      idler.idle(round++);
     }
   }
 

@@ -5,9 +5,10 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * What a loop waiting for a message does between two empty looks at the queue. Not API.
  *
- * <p>{@link #BACKOFF} spins briefly (a message that is about to arrive costs no system call),
- * then yields, then parks with pauses growing from 10 us to 1 ms, so an idle channel costs
- * nothing and a message is still seen within about a millisecond. {@link #BUSY} only spins.
+ * <p>{@link #BACKOFF} spins for about 20 us (a message that is about to arrive costs no system
+ * call), yields for about 100 us, then parks with pauses growing from 10 us to 1 ms, so an idle
+ * channel costs nothing and a message is still seen within about a millisecond. {@link #BUSY}
+ * only spins. A sender waiting for the reader to make room waits the same way.
  */
 public enum Idler {
   BACKOFF {
@@ -30,8 +31,10 @@ public enum Idler {
     }
   };
 
-  private static final int SPINS = 200;
-  private static final int YIELDS = 50;
+  /** About 20 us of spinning: a reply that is on its way costs no system call. */
+  private static final int SPINS = 500;
+  /** Then about 100 us of yielding, before the first park. */
+  private static final int YIELDS = 100;
   private static final long MAX_PARK_NANOS = 1_000_000;
 
   /** Waits a little; {@code round} counts the empty looks since the last message (0, 1, ...). */
