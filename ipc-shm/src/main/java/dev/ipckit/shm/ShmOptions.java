@@ -15,7 +15,7 @@ import java.util.Set;
  *   <tr><td>heartbeat</td><td>250ms</td><td>how often each side beats its control block</td></tr>
  *   <tr><td>peerTimeout</td><td>3s</td><td>a peer whose heartbeat has not moved for this long is lost
  *       (a peer process that is gone from this pid namespace is lost at the next beat); at least
- *       twice {@code heartbeat}</td></tr>
+ *       twice {@code heartbeat}. A peer that beats more slowly gets two of its own intervals</td></tr>
  *   <tr><td>wait</td><td>backoff</td><td>how a receive waits for a message: {@code backoff} (spin,
  *       yield, then park up to 1 ms: an idle channel costs no core) or {@code busy} (spin: lowest
  *       latency, one core per waiting receiver)</td></tr>

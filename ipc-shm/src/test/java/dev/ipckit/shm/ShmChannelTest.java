@@ -193,6 +193,21 @@ class ShmChannelTest {
     }
   }
 
+  @Test
+  void badUrisAreRefusedWithTheReason() {
+    String dir = tmp.resolve("server").toString();
+    for (String[] bad : new String[][] {
+        {"shm:relative/dir", "absolute directory"},
+        {"shm:" + dir + "?heartbeat=1s&peerTimeout=1s", "at least twice heartbeat"},
+        {"shm:" + dir + "?wait=fast", "not backoff or busy"},
+        {"shm:" + dir + "?rollCycle=never", "rollCycle=never"},
+        {"shm:" + dir + "?colour=blue", "unknown option 'colour'"},
+        {"shm:" + dir + "?start=middle", "start=middle"}}) {
+      IpcException e = assertThrows(IpcException.class, () -> Channels.listen(bad[0]), bad[0]);
+      assertTrue(e.getMessage().contains(bad[1]), bad[0] + ": " + e.getMessage());
+    }
+  }
+
   static byte[] bytes(int size, long seed) {
     byte[] b = new byte[size];
     SplittableRandom r = new SplittableRandom(seed);

@@ -92,13 +92,15 @@ public final class Heartbeats {
         lastBeats = Long.MIN_VALUE;
       }
       long beats = p.beats();
+      // a peer configured to beat slowly is given two of its own intervals, whatever ours says
+      long timeout = Math.max(peerTimeoutNanos, TimeUnit.MILLISECONDS.toNanos(2 * p.heartbeatMillis()));
       if (beats != lastBeats) {
         lastBeats = beats;
         lastChange = now;
-      } else if (now - lastChange > peerTimeoutNanos && p.state() == ControlBlock.OPEN) {
+      } else if (now - lastChange > timeout && p.state() == ControlBlock.OPEN) {
         lost = peerName + " (pid " + p.pid() + ") sent no heartbeat for "
             + TimeUnit.NANOSECONDS.toMillis(now - lastChange) + " ms (peerTimeout "
-            + TimeUnit.NANOSECONDS.toMillis(peerTimeoutNanos) + " ms)";
+            + TimeUnit.NANOSECONDS.toMillis(timeout) + " ms)";
         return;
       }
       if (p.state() == ControlBlock.OPEN && p.ownerGone().orElse(false)) {
