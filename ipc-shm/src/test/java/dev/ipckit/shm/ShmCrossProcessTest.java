@@ -122,13 +122,15 @@ class ShmCrossProcessTest {
       CompletableFuture<Object> pending = pendingReceive(ch);
       Thread.sleep(300);
       // SIGSTOP: the process is still there, so only its silent heartbeat can tell
-      assertEquals(0, new ProcessBuilder("kill", "-STOP", String.valueOf(child.pid())).start().waitFor());
+      assertEquals(0, new ProcessBuilder("kill", "-STOP", String.valueOf(child.pid())).start().waitFor(),
+          "kill -STOP (procps) must be on PATH");
       long stoppedAt = System.nanoTime();
       Object outcome = pending.get(10, TimeUnit.SECONDS);
       long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedAt);
       assertInstanceOf(ChannelClosedException.class, outcome);
       assertTrue(((Exception) outcome).getMessage().contains("no heartbeat"), ((Exception) outcome).getMessage());
-      assertTrue(ms >= 900 && ms < 2500, "a peer silent for peerTimeout=1s was noticed after " + ms + " ms");
+      // its last beat may have come up to one heartbeat (100 ms) before the stop
+      assertTrue(ms >= 800 && ms < 3000, "a peer silent for peerTimeout=1s was noticed after " + ms + " ms");
     }
   }
 
