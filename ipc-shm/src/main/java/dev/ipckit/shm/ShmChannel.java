@@ -102,15 +102,22 @@ public final class ShmChannel implements Channel {
       Layout.Side side, Heartbeats.PeerSource peerSource, String peerName, Runnable onClose) throws IOException {
     SingleChronicleQueue out = null;
     SingleChronicleQueue in = null;
+    ControlBlock own = null;
+    Heartbeats.Watch watch = null;
     try {
       out = Queues.open(connection.resolve(side.outQueue), uri, options.maxMessage(), rollCycle);
       in = Queues.open(connection.resolve(side.inQueue), uri, options.maxMessage(), rollCycle);
-      ControlBlock own = ControlBlock.create(connection.resolve(side.ownBlock), shm.heartbeat().toMillis(),
+      own = ControlBlock.create(connection.resolve(side.ownBlock), shm.heartbeat().toMillis(),
           options.maxMessage());
-      Heartbeats.Watch watch = Heartbeats.start(own, peerSource, shm.heartbeat().toNanos(),
-          shm.peerTimeout().toNanos(), peerName);
+      watch = Heartbeats.start(own, peerSource, shm.heartbeat().toNanos(), shm.peerTimeout().toNanos(), peerName);
       return new ShmChannel(uri, options, shm, connection, own, watch, peerName, out, in, onClose);
     } catch (IOException | RuntimeException | Error e) {
+      if (own != null) {
+        own.state(ControlBlock.CLOSED); // the peer must not wait for a side that never came up
+      }
+      if (watch != null) {
+        Heartbeats.stop(watch);
+      }
       closeQuietly(out);
       closeQuietly(in);
       throw e;
@@ -138,6 +145,11 @@ public final class ShmChannel implements Channel {
     checkNotClosed();
     if (size > options.maxMessage()) {
       throw new MessageTooLargeException(uri, size, options.maxMessage());
+    }
+    ControlBlock peer = watch.peer();
+    if (peer != null && size > peer.maxMessage()) {
+      // the peer reads with blocks sized for its own limit: say so before writing anything
+      throw new MessageTooLargeException(uri, size, peer.maxMessage());
     }
     sendLock.lock();
     try {

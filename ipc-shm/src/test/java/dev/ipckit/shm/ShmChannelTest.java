@@ -167,6 +167,18 @@ class ShmChannelTest {
   }
 
   @Test
+  void theSmallerOfTheTwoLimitsApplies() throws Exception {
+    try (ChannelServer server = Channels.listen(uri("maxMessage=1KiB"));
+         Channel client = Channels.open(server.uri().replace("maxMessage=1KiB", "maxMessage=4KiB"));
+         Channel accepted = server.accept(Duration.ofSeconds(5))) {
+      MessageTooLargeException e = assertThrows(MessageTooLargeException.class, () -> client.send(new byte[2048]));
+      assertEquals(1024, e.limit(), "the server's limit bounds what the client sends it");
+      client.send(new byte[1024]);
+      assertEquals(1024, accepted.receive(Duration.ofSeconds(1)).remaining());
+    }
+  }
+
+  @Test
   void twoServersCannotShareADirectoryAndNoServerMeansConnectionRefused() throws Exception {
     IpcException refused = assertThrows(IpcException.class, () -> Channels.open(uri("")));
     assertTrue(refused.getMessage().contains("connection refused"), refused.getMessage());
