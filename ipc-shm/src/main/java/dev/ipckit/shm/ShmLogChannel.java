@@ -80,6 +80,8 @@ public final class ShmLogChannel implements Channel {
       throw new IpcException("cannot open " + uri + " as a log: " + dir
           + " is a shm: server's directory (open it without reader= or log to connect to the server)");
     }
+    Queues.createPrivateDirectories(dir);
+    Queues.checkPrivate(dir, uri);
     SingleChronicleQueue queue = Queues.open(dir, uri, options.maxMessage(), rollCycle);
     try {
       boolean saved = shm.reader() != null && queue.indexForId(shm.reader()).getVolatileValue() != 0;

@@ -70,6 +70,7 @@ public final class ShmServer implements ChannelServer {
     Layout layout = new Layout(dir);
     boolean created = !Files.exists(dir);
     Queues.createPrivateDirectories(dir);
+    Queues.checkPrivate(dir, uri);
     var previous = ControlBlock.open(layout.serverBlock());
     if (previous.isPresent()) {
       ControlBlock p = previous.get();

@@ -220,6 +220,21 @@ class ShmChannelTest {
     }
   }
 
+  @Test
+  void aDirectoryOtherUsersCanWriteIsRefused() throws Exception {
+    Path open = Files.createDirectory(tmp.resolve("open"));
+    Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+    IpcException e = assertThrows(IpcException.class, () -> Channels.listen("shm:" + open));
+    assertTrue(e.getMessage().contains("writable by other users"), e.getMessage());
+    IpcException log = assertThrows(IpcException.class, () -> Channels.open("shm:" + open + "?log"));
+    assertTrue(log.getMessage().contains("writable by other users"), log.getMessage());
+    Files.delete(open);
+    try (ChannelServer server = Channels.listen(uri(""))) {
+      assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+          Files.getPosixFilePermissions(tmp.resolve("server"))), "a directory ipckit creates is private");
+    }
+  }
+
   static byte[] bytes(int size, long seed) {
     byte[] b = new byte[size];
     SplittableRandom r = new SplittableRandom(seed);

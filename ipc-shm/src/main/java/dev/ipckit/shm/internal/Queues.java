@@ -117,6 +117,31 @@ public final class Queues {
     }
   }
 
+  /**
+   * Refuses a directory another user could read or tamper with: it must belong to this user and not
+   * be writable by group or others (a directory ipckit creates is 0700). Skipped where the file
+   * system has no POSIX attributes.
+   */
+  public static void checkPrivate(Path dir, String uri) throws IOException {
+    int mode;
+    java.nio.file.attribute.UserPrincipal owner;
+    try {
+      mode = (Integer) Files.getAttribute(dir, "unix:mode");
+      owner = Files.getOwner(dir);
+    } catch (UnsupportedOperationException | IllegalArgumentException e) {
+      return;
+    }
+    String me = System.getProperty("user.name");
+    if (!owner.getName().equals(me)) {
+      throw new IpcException("refusing " + uri + ": directory " + dir + " belongs to " + owner.getName()
+          + ", not " + me + "; use a directory only you control (ipckit creates it 0700 if missing)");
+    }
+    if ((mode & 022) != 0) {
+      throw new IpcException("refusing " + uri + ": directory " + dir + " is writable by other users (mode 0"
+          + Integer.toOctalString(mode & 0777) + "); chmod 700 it or let ipckit create it");
+    }
+  }
+
   /** Removes {@code path} and everything under it; quietly does nothing if it is already gone. */
   public static void deleteTree(Path path) throws IOException {
     if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
