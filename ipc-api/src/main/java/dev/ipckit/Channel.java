@@ -57,8 +57,20 @@ public interface Channel extends Closeable {
    */
   ByteBuffer receive(Duration timeout) throws IOException;
 
-  /** {@link #receive(Duration)} with the channel's {@code receiveTimeout} option. */
-  ByteBuffer receive() throws IOException;
+  /** The channel's {@code receiveTimeout} option; zero waits for ever. */
+  default Duration receiveTimeout() {
+    return Duration.ZERO;
+  }
+
+  /** {@link #receive(Duration)} with the channel's {@link #receiveTimeout()}. */
+  default ByteBuffer receive() throws IOException {
+    Duration t = receiveTimeout();
+    ByteBuffer m;
+    do {
+      m = receive(t.isZero() ? Duration.ofDays(1) : t);
+    } while (m == null && t.isZero());
+    return m;
+  }
 
   /**
    * Hands up to {@code limit} messages that are ready, without copying, to {@code handler},

@@ -145,8 +145,8 @@ final class ReconnectingChannel implements Channel {
   }
 
   @Override
-  public ByteBuffer receive() throws IOException {
-    return withRetry(Channel::receive);
+  public Duration receiveTimeout() {
+    return options.receiveTimeout();
   }
 
   @Override

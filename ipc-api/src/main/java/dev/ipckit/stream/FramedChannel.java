@@ -573,16 +573,8 @@ public final class FramedChannel implements Channel {
   // ---------------------------------------------------------------- receiving
 
   @Override
-  public ByteBuffer receive() throws IOException {
-    Duration t = options.receiveTimeout();
-    if (!t.isZero()) {
-      return receive(t);
-    }
-    ByteBuffer m;
-    while ((m = receive(Duration.ofDays(1))) == null) {
-      // no timeout configured: wait on
-    }
-    return m;
+  public Duration receiveTimeout() {
+    return options.receiveTimeout();
   }
 
   @Override

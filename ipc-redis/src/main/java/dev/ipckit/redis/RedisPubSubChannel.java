@@ -274,13 +274,8 @@ public final class RedisPubSubChannel implements Channel {
   }
 
   @Override
-  public ByteBuffer receive() throws IOException {
-    Duration t = common.receiveTimeout();
-    ByteBuffer m;
-    do {
-      m = receive(t.isZero() ? Duration.ofDays(1) : t);
-    } while (m == null && t.isZero());
-    return m;
+  public Duration receiveTimeout() {
+    return common.receiveTimeout();
   }
 
   @Override
