@@ -1,0 +1,47 @@
+package dev.ipckit.pipe.internal;
+
+import dev.ipckit.stream.StreamLink;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/** A {@link StreamLink} that runs an action once when it is closed. Not API. */
+public final class ClosingLink implements StreamLink {
+  private final StreamLink link;
+  private Runnable onClose;
+
+  public ClosingLink(StreamLink link, Runnable onClose) {
+    this.link = link;
+    this.onClose = onClose;
+  }
+
+  @Override
+  public int read(ByteBuffer dst, long timeoutNanos) throws IOException {
+    return link.read(dst, timeoutNanos);
+  }
+
+  @Override
+  public long write(ByteBuffer[] srcs, long timeoutNanos) throws IOException {
+    return link.write(srcs, timeoutNanos);
+  }
+
+  @Override
+  public void shutdownOutput() throws IOException {
+    link.shutdownOutput();
+  }
+
+  @Override
+  public void close() throws IOException {
+    Runnable r;
+    synchronized (this) {
+      r = onClose;
+      onClose = null;
+    }
+    try {
+      link.close();
+    } finally {
+      if (r != null) {
+        r.run();
+      }
+    }
+  }
+}
