@@ -264,8 +264,8 @@ public final class Spawn {
     reaper.start();
     ChildProcess child = new ChildProcess(pid, argv, description, reaper, processGroup && !detached,
         parentEnds[0] >= 0 ? (OutputStream) Junix.outputStream(parentEnds[0]) : null,
-        parentEnds[1] >= 0 ? (InputStream) Junix.inputStream(parentEnds[1]) : null,
-        parentEnds[2] >= 0 ? (InputStream) Junix.inputStream(parentEnds[2]) : null);
+        parentEnds[1] >= 0 ? Junix.inputStream(parentEnds[1]) : null,
+        parentEnds[2] >= 0 ? Junix.inputStream(parentEnds[2]) : null);
     if (plan != null) {
       try {
         child.attach(plan, plan.open(child));

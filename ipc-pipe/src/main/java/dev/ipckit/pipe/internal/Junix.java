@@ -3,9 +3,11 @@ package dev.ipckit.pipe.internal;
 import dev.ipckit.IpcException;
 import dev.ipckit.PeerCredentials;
 import dev.ipckit.stream.SelectableLink;
+import java.io.BufferedInputStream;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.Optional;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketChannel;
@@ -63,9 +65,12 @@ public final class Junix {
     }
   }
 
-  /** A stream that owns {@code fd} (a pipe's read end). */
-  public static FileInputStream inputStream(int fd) throws IOException {
-    return FileDescriptorCast.unsafeUsing(fd).as(FileInputStream.class);
+  /**
+   * A stream that owns {@code fd} (a pipe's read end), buffered as the JDK's own process streams
+   * are: JDK 17's FileInputStream.readAllBytes seeks, which fails on a pipe.
+   */
+  public static InputStream inputStream(int fd) throws IOException {
+    return new BufferedInputStream(FileDescriptorCast.unsafeUsing(fd).as(FileInputStream.class));
   }
 
   /** A stream that owns {@code fd} (a pipe's write end). */
