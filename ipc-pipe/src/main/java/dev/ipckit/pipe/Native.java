@@ -26,8 +26,8 @@ final class Native {
     return c;
   }
 
-  /** Throws unless this process can spawn children. */
-  static void ensureCanSpawn() throws TransportUnavailableException {
+  /** Why libc cannot be called through JNA here (needed to spawn, and by pipe:), or empty. */
+  static Optional<Throwable> libcUnavailabilityCause() {
     Optional<Throwable> c = parentSide;
     if (c == null) {
       c = childSideUnavailabilityCause();
@@ -40,6 +40,12 @@ final class Native {
       }
       parentSide = c;
     }
+    return c;
+  }
+
+  /** Throws unless this process can spawn children. */
+  static void ensureCanSpawn() throws TransportUnavailableException {
+    Optional<Throwable> c = libcUnavailabilityCause();
     if (c.isPresent()) {
       throw new TransportUnavailableException("ipc-pipe cannot start children here: " + c.get().getMessage(),
           c.get());

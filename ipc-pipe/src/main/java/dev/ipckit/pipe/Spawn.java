@@ -166,8 +166,9 @@ public final class Spawn {
   }
 
   /**
-   * The channel to the child: {@code "fd"} (a socketpair on the child's fd 3), or {@code "none"},
-   * optionally with options for both ends after a '?': {@code "fd?maxMessage=1MiB"}.
+   * The channel to the child: {@code "fd"} (a socketpair on the child's fd 3), {@code "pipe"} (its
+   * stdin and stdout, see {@link PipeTransport}), or {@code "none"}, optionally with options for
+   * both ends after a '?': {@code "fd?maxMessage=1MiB"}.
    */
   public Spawn channel(String spec) {
     this.channel = spec;
@@ -230,8 +231,15 @@ public final class Spawn {
     env.remove("NODE_CHANNEL_FD");
     env.remove("NODE_CHANNEL_SERIALIZATION_MODE");
     int pid;
+    java.util.Set<Integer> taken = new java.util.HashSet<>();
+    if (plan != null) {
+      plan.childFds().forEach(f -> taken.add(f.target()));
+    }
     try {
       for (int i = 0; i < 3; i++) {
+        if (taken.contains(i)) {
+          continue; // the channel's
+        }
         Stdio s = stdio[i] != null ? stdio[i] : detached ? Stdio.IGNORE : Stdio.INHERIT;
         if (s == Stdio.PIPE) {
           int[] p = Fds.pipe();
@@ -296,16 +304,25 @@ public final class Spawn {
       case "none", "" -> {
         return null;
       }
-      case "fd" -> {
-        ChannelUri uri = ChannelUri.parse("fd:" + FdChildChannel.CHILD_FD + (query.isEmpty() ? "" : "?" + query));
-        Channels.provider(uri); // refuses options fd: does not know
+      case "fd", "pipe" -> {
+        String base = kind.equals("fd") ? "fd:" + FdChildChannel.CHILD_FD : "pipe:";
+        ChannelUri uri = ChannelUri.parse(base + (query.isEmpty() ? "" : "?" + query));
+        Channels.provider(uri); // refuses options the transport does not know
         if (uri.options().containsKey("parentPid")) {
           throw new InvalidChannelUriException(spec, "parentPid is set by Spawn; use exitWithParent(boolean)");
         }
-        return new FdChildChannel(query, ChannelOptions.from(uri), parentPid);
+        ChannelOptions options = ChannelOptions.from(uri);
+        if (kind.equals("fd")) {
+          return new FdChildChannel(query, options, parentPid);
+        }
+        if (stdio[0] != null || stdio[1] != null) {
+          throw new IllegalStateException("a child with a pipe: channel has it on its stdin and stdout; "
+              + "set only stderr, or use channel(\"fd\")");
+        }
+        return new PipeChildChannel(query, options, parentPid);
       }
       default -> throw new InvalidChannelUriException(spec, "unknown channel kind '" + kind
-          + "' for a child; expected fd or none");
+          + "' for a child; expected fd, pipe or none");
     }
   }
 

@@ -15,9 +15,11 @@ import java.util.List;
  * <ul>
  *   <li>{@code echo}: opens its channel with {@code Channels.fromEnvironment()} and answers every
  *       message with the same bytes; {@code "creds"} with its channel's peer credentials,
+ *       {@code "print"} by printing a line to System.out and answering {@code "printed"},
  *       {@code "exit N"} with {@code "bye"} and then exits with code N. Exits 0 when the parent
  *       closes.
  *   <li>{@code exit N}: exits with code N without opening its channel.
+ *   <li>{@code open URI}: opens URI and prints what came of it; exits 1 if it failed.
  *   <li>{@code hold}: opens its channel, says {@code "ready"}, then sleeps.
  *   <li>{@code parent N}: forks N {@code hold} children, sends their pids up as one message
  *       ({@code "pid pid pid"}), then sleeps.
@@ -34,6 +36,14 @@ public final class ChildMain {
       case "echo" -> echo();
       case "hold" -> hold();
       case "parent" -> parent(Integer.parseInt(args[1]));
+      case "open" -> {
+        try (Channel ch = Channels.open(args[1])) {
+          System.out.println("opened " + ch.uri());
+        } catch (Exception e) {
+          System.out.println(e.getMessage());
+          System.exit(1);
+        }
+      }
       default -> throw new IllegalArgumentException(args[0]);
     }
   }
@@ -54,6 +64,10 @@ public final class ChildMain {
         if (text.equals("creds")) {
           String c = ch.peerCredentials().map(p -> p.pid() + " " + p.uid() + " " + p.gid()).orElse("none");
           ch.send(c.getBytes(StandardCharsets.UTF_8));
+        } else if (text.equals("print")) {
+          System.out.println("printed to stdout");
+          System.out.flush();
+          ch.send("printed".getBytes(StandardCharsets.UTF_8));
         } else if (text.startsWith("exit ")) {
           ch.send("bye".getBytes(StandardCharsets.UTF_8));
           ch.close();

@@ -54,7 +54,7 @@ class ManyChildrenTest {
       Thread.sleep(50);
     }
     assertEquals(childrenBefore, ProcessTable.children(), "this JVM's child processes (zombies included)");
-    assertEquals(fdsBefore, ProcessTable.openFds(), "open descriptors in /proc/self/fd");
+    assertEquals(fdsBefore, ProcessTable.openFds(), "open sockets, pipes and anon inodes in /proc/self/fd");
     assertEquals(threadsBefore, ipckitThreads(), "live ipckit- threads");
   }
 

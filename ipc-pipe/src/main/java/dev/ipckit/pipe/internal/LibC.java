@@ -27,6 +27,8 @@ public final class LibC {
   public static final int F_SETFL = 4;
   public static final int F_DUPFD_CLOEXEC = 1030;
   public static final int FD_CLOEXEC = 1;
+  public static final int EFD_CLOEXEC = 0x80000;
+  public static final int EFD_NONBLOCK = 0x800;
 
   public static final short POSIX_SPAWN_SETPGROUP = 0x02;
   public static final short POSIX_SPAWN_SETSIGDEF = 0x04;
@@ -92,6 +94,12 @@ public final class LibC {
   public static native int pipe2(int[] fds, int flags);
 
   public static native int close(int fd);
+
+  public static native int dup2(int fd, int newFd);
+
+  public static native int open(String path, int flags, int mode);
+
+  public static native int eventfd(int initval, int flags);
 
   public static native int fcntl(int fd, int cmd, int arg);
 
