@@ -82,6 +82,8 @@ public final class FramedChannel implements Channel {
   private int rpos;
   private ByteBuffer large; // a frame too big for rbuf, being filled
   private volatile IOException readFailure;
+  /** End of stream seen by {@link #isOpen}; the reader meets it again on its next read. */
+  private volatile boolean eofSeen;
 
   /**
    * @param peerMaxMessage the largest frame the peer accepts (from its hello)
@@ -97,6 +99,7 @@ public final class FramedChannel implements Channel {
     this.credentials = credentials;
     this.fill = ByteBuffer.allocateDirect(options.sendBuffer() / 2);
     this.drain = ByteBuffer.allocateDirect(options.sendBuffer() / 2).flip();
+    this.drainArray[0] = drain;
     this.rbuf = ByteBuffer.allocateDirect(options.receiveBuffer());
     this.view = rbuf.asReadOnlyBuffer();
     this.flusher = new Thread(this::flushLoop, "ipckit-flush " + uri);
@@ -119,9 +122,31 @@ public final class FramedChannel implements Channel {
     return credentials;
   }
 
+  /**
+   * Also notices a peer that closed while nobody was receiving: reading happens on the caller's
+   * thread, so this reads what has arrived (into the receive buffer, where the next receive
+   * finds it) and looks for the end of the stream.
+   */
   @Override
   public boolean isOpen() {
-    return !closed.get() && failure == null && readFailure == null;
+    if (closed.get() || failure != null || readFailure != null || eofSeen) {
+      return false;
+    }
+    if (readLock.tryLock()) {
+      try {
+        if (large == null && (rpos > 0 || rbuf.hasRemaining())) {
+          compact();
+          if (rbuf.hasRemaining() && link.read(rbuf, 0) < 0) {
+            eofSeen = true;
+          }
+        }
+      } catch (IOException e) {
+        readFailed(new ChannelClosedException("connection to " + uri + " lost: " + e.getMessage(), e));
+      } finally {
+        readLock.unlock();
+      }
+    }
+    return !eofSeen && failure == null && readFailure == null;
   }
 
   // ------------------------------------------------------------------ sending
@@ -178,6 +203,10 @@ public final class FramedChannel implements Channel {
         } finally {
           lock.lock();
           writing = false;
+          if (drain.hasRemaining() || fill.position() > 0) {
+            // a timeout left part of the batch unwritten: the flusher must finish it
+            dataReady.signal();
+          }
           writerDone.signalAll();
         }
         continue;
@@ -291,21 +320,38 @@ public final class FramedChannel implements Channel {
     }
     IOException error = null;
     try {
-      ByteBuffer header = ByteBuffer.allocate(HEADER).putInt(0, message.remaining());
-      ByteBuffer[] parts = {header, message.duplicate()};
-      while (parts[1].hasRemaining() || header.hasRemaining()) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          // half a frame is on the wire: the stream cannot be resynchronised, so it ends here
-          error = new SendTimeoutException("send of " + message.remaining() + " bytes on " + uri
-              + " timed out mid-frame after " + options.sendTimeout().toMillis()
-              + " ms; the channel is closed because the rest of the frame could not be written");
+      // staged through the (empty) direct drain buffer: a heap buffer handed to a socket is
+      // copied whole on every partial write by some implementations (junixsocket: quadratic)
+      ByteBuffer src = message.duplicate();
+      drain.clear();
+      drain.putInt(src.remaining());
+      while (error == null) {
+        int n = Math.min(drain.remaining(), src.remaining());
+        drain.put(drain.position(), src, src.position(), n);
+        drain.position(drain.position() + n);
+        src.position(src.position() + n);
+        drain.flip();
+        drainArray[0] = drain;
+        while (drain.hasRemaining()) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            // half a frame is on the wire: the stream cannot be resynchronised, so it ends here
+            error = new SendTimeoutException("send of " + message.remaining() + " bytes on " + uri
+                + " timed out mid-frame after " + options.sendTimeout().toMillis()
+                + " ms; the channel is closed because the rest of the frame could not be written");
+            drain.position(drain.limit());
+            break;
+          }
+          link.write(drainArray, left);
+        }
+        if (!src.hasRemaining()) {
           break;
         }
-        link.write(parts, left);
+        drain.clear();
       }
     } catch (IOException e) {
       error = e;
+      drain.position(drain.limit());
     }
     lock.lock();
     try {
@@ -475,12 +521,9 @@ public final class FramedChannel implements Channel {
             continue;
           }
           if (HEADER + len > rbuf.capacity()) {
+            // the length was checked against maxMessage above, before this allocation
             large = ByteBuffer.allocate(len);
-            view.clear();
-            view.position(rpos + HEADER).limit(rbuf.position());
-            large.put(view);
-            rpos = 0;
-            rbuf.clear();
+            rpos += HEADER;
             continue;
           }
         }
@@ -498,15 +541,7 @@ public final class FramedChannel implements Channel {
   /** Reads into rbuf; false if nothing came (timeout, or not allowed to wait). */
   private boolean readMore(long deadline, boolean mayWait) throws IOException {
     checkReadable();
-    if (rpos > 0) {
-      // keep the partial frame, drop what was consumed
-      int keep = rbuf.position() - rpos;
-      if (keep > 0) {
-        rbuf.put(0, rbuf, rpos, keep);
-      }
-      rbuf.position(keep);
-      rpos = 0;
-    }
+    compact();
     int n = readLink(rbuf, 0);
     if (n == 0 && mayWait) {
       long left = deadline - System.nanoTime();
@@ -523,17 +558,43 @@ public final class FramedChannel implements Channel {
     return n > 0;
   }
 
+  /**
+   * Fills the large frame from rbuf and then from the link, reading through the direct rbuf
+   * (a heap buffer handed to a socket is copied whole on each read by some implementations).
+   */
+  /** Keeps the unparsed bytes, drops what was consumed. */
+  private void compact() {
+    if (rpos > 0) {
+      int keep = rbuf.position() - rpos;
+      if (keep > 0) {
+        rbuf.put(0, rbuf, rpos, keep);
+      }
+      rbuf.position(keep);
+      rpos = 0;
+    }
+  }
+
   private boolean fillLarge(long deadline, boolean mayWait) throws IOException {
     while (large.hasRemaining()) {
+      int available = rbuf.position() - rpos;
+      if (available > 0) {
+        int take = Math.min(available, large.remaining());
+        large.put(large.position(), rbuf, rpos, take);
+        large.position(large.position() + take);
+        rpos += take;
+        continue;
+      }
+      rbuf.clear();
+      rpos = 0;
       checkReadable();
-      int n = readLink(large, 0);
+      int n = readLink(rbuf, 0);
       if (n == 0) {
         long left = deadline - System.nanoTime();
         if (!mayWait || left <= 0) {
           return false;
         }
         flushBeforeWaiting();
-        n = readLink(large, left);
+        n = readLink(rbuf, left);
       }
       if (n < 0) {
         throw onEof(HEADER + large.position());

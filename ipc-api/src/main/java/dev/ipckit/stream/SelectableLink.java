@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.ScatteringByteChannel;
@@ -125,8 +126,14 @@ public final class SelectableLink implements StreamLink {
     }
     // Selector times are in milliseconds; round up so a short wait is not a busy loop
     long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos + 999_999));
-    int ready = selector.select(millis);
-    selector.selectedKeys().clear();
+    int ready;
+    try {
+      ready = selector.select(millis);
+      selector.selectedKeys().clear();
+    } catch (ClosedSelectorException e) {
+      // close() won the race with this wait
+      throw new ClosedChannelException();
+    }
     if (closed) {
       throw new ClosedChannelException();
     }
@@ -149,15 +156,11 @@ public final class SelectableLink implements StreamLink {
       return;
     }
     closed = true;
-    readSelector.wakeup();
-    writeSelector.wakeup();
-    try {
-      channel.close();
-    } finally {
-      // a channel registered with a selector keeps its fd until the selector lets go of it
-      closeQuietly(readSelector);
-      closeQuietly(writeSelector);
-    }
+    // selectors first: a channel still registered with one may keep its fd open after close
+    // (junixsocket does), and closing a selector wakes a thread waiting in it
+    closeQuietly(readSelector);
+    closeQuietly(writeSelector);
+    channel.close();
   }
 
   private static void closeQuietly(Selector s) {

@@ -9,6 +9,9 @@ import dev.ipckit.stream.SelectableLink;
 import dev.ipckit.stream.StreamTransport;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -151,18 +154,33 @@ final class UnixSockets {
     private final Path path;
     private final Object fileKey;
     private final Admission admission;
+    private final Selector selector;
 
-    Acceptor(AFUNIXServerSocketChannel server, Path path, Object fileKey, Admission admission) {
+    Acceptor(AFUNIXServerSocketChannel server, Path path, Object fileKey, Admission admission) throws IOException {
       this.server = server;
       this.path = path;
       this.fileKey = fileKey;
       this.admission = admission;
+      // junixsocket creates the accepted socket before it blocks in accept(2) and does not close
+      // it when the server is closed under it: waiting for readiness first leaks nothing
+      server.configureBlocking(false);
+      this.selector = server.provider().openSelector();
+      server.register(selector, SelectionKey.OP_ACCEPT);
     }
 
     @Override
     public Accepted accept() throws IOException {
-      AFUNIXSocketChannel ch = server.accept();
+      AFUNIXSocketChannel ch;
+      do {
+        selector.select();
+        selector.selectedKeys().clear();
+        if (!selector.isOpen() || !server.isOpen()) {
+          throw new ClosedChannelException();
+        }
+        ch = server.accept();
+      } while (ch == null);
       try {
+        ch.configureBlocking(true);
         Optional<PeerCredentials> creds = credentials(ch);
         String peer = creds.map(c -> "pid" + c.pid()).orElse("peer");
         return new Accepted(new SelectableLink(ch), peer, creds);
@@ -180,6 +198,7 @@ final class UnixSockets {
     @Override
     public void close() throws IOException {
       try {
+        selector.close();
         server.close();
       } finally {
         // remove the file only if it is still ours: a newer server may have replaced it

@@ -4,15 +4,20 @@ import dev.ipckit.Capabilities;
 import dev.ipckit.Channel;
 import dev.ipckit.ChannelServer;
 import dev.ipckit.Channels;
+import java.io.File;
 import java.io.IOException;
 import java.nio.channels.ByteChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
@@ -54,22 +59,55 @@ public abstract class TransportFixture implements AutoCloseable {
 
   /** Starts a server at a fresh URI; the fixture closes it at the end of the test. */
   public ChannelServer listen(String options) throws IOException {
-    ChannelServer server = Channels.listen(serverUri(options));
-    toClose.add(server);
-    return server;
+    return closeLater(Channels.listen(serverUri(options)));
   }
 
-  /** A client channel and the server's end of it, in this process. */
+  /**
+   * A client channel and the server's end of it, in this process. The server accepts on another
+   * thread while the client opens, so a transport whose {@code open} waits for the server's
+   * handshake (sent from {@code accept}) does not deadlock here.
+   */
   public Pair connectedPair(String options) throws IOException {
     ChannelServer server = listen(options);
-    Channel client = Channels.open(server.uri());
-    toClose.add(client);
-    Channel accepted = server.accept(Duration.ofSeconds(10));
-    if (accepted == null) {
+    CompletableFuture<Channel> accepted = acceptAsync(server, Duration.ofSeconds(10));
+    Channel client;
+    try {
+      client = closeLater(Channels.open(server.uri()));
+    } catch (IOException | RuntimeException e) {
+      accepted.cancel(true);
+      throw e;
+    }
+    Channel channel;
+    try {
+      channel = accepted.get(15, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw new IOException("server " + server.uri() + " failed to accept: " + e.getCause(), e.getCause());
+    } catch (TimeoutException | InterruptedException e) {
+      throw new IOException("server " + server.uri() + " did not return from accept", e);
+    }
+    if (channel == null) {
       throw new IOException("server " + server.uri() + " accepted nothing within 10 s");
     }
-    toClose.add(accepted);
-    return new Pair(client, accepted, server);
+    return new Pair(client, channel, server);
+  }
+
+  /** Calls {@code server.accept(timeout)} on a new thread; what it accepts is closed by the fixture. */
+  public CompletableFuture<Channel> acceptAsync(ChannelServer server, Duration timeout) {
+    CompletableFuture<Channel> f = new CompletableFuture<>();
+    Thread t = new Thread(() -> {
+      try {
+        Channel c = server.accept(timeout);
+        if (c != null) {
+          closeLater(c);
+        }
+        f.complete(c);
+      } catch (Throwable e) {
+        f.completeExceptionally(e);
+      }
+    }, "conformance-accept");
+    t.setDaemon(true);
+    t.start();
+    return f;
   }
 
   /**
@@ -78,20 +116,27 @@ public abstract class TransportFixture implements AutoCloseable {
    */
   public ChildPeer startPeer(String options, String mode, String... args) throws IOException {
     ChannelServer server = listen(options);
-    String[] all = new String[args.length + 2];
-    all[0] = server.uri();
-    all[1] = mode;
-    System.arraycopy(args, 0, all, 2, args.length);
-    Process process = ChildJvm.start(PeerMain.class, all);
-    ChildPeer peer = new ChildPeer(process, null);
-    toClose.add(peer);
-    Channel channel = server.accept(Duration.ofSeconds(30));
+    String[] argv = new String[args.length + 2];
+    argv[0] = server.uri();
+    argv[1] = mode;
+    System.arraycopy(args, 0, argv, 2, args.length);
+    File log = ChildJvm.newLogFile(PeerMain.class);
+    Process process = ChildJvm.start(PeerMain.class, List.of(), log, argv);
+    ChildPeer peer = closeLater(new ChildPeer(process, null, log.toPath()));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    Channel channel = null;
+    while (channel == null && System.nanoTime() < deadline) {
+      channel = server.accept(Duration.ofMillis(250));
+      if (channel == null && !process.isAlive()) {
+        throw new IOException("peer process " + process.pid() + " exited with " + process.exitValue()
+            + " before connecting to " + server.uri() + "; its output:\n" + peer.output());
+      }
+    }
     if (channel == null) {
       throw new IOException("peer process " + process.pid() + " did not connect to " + server.uri()
-          + " within 30 s; alive=" + process.isAlive());
+          + " within 30 s; alive=" + process.isAlive() + "; its output:\n" + peer.output());
     }
-    toClose.add(channel);
-    peer.channel = channel;
+    peer.channel = closeLater(channel);
     return peer;
   }
 
@@ -110,17 +155,29 @@ public abstract class TransportFixture implements AutoCloseable {
     }
   }
 
-  /** Closes everything this fixture opened, then removes the scratch directory. */
-  @Override
-  public void close() throws Exception {
-    for (int i = toClose.size() - 1; i >= 0; i--) {
+  /**
+   * Closes everything this fixture opened (channels, servers, child processes), newest first, and
+   * leaves the scratch directory so {@link #leftovers()} can still be checked.
+   */
+  public void closeAll() {
+    List<AutoCloseable> all;
+    synchronized (toClose) {
+      all = new ArrayList<>(toClose);
+      toClose.clear();
+    }
+    for (int i = all.size() - 1; i >= 0; i--) {
       try {
-        toClose.get(i).close();
+        all.get(i).close();
       } catch (Exception ignored) {
         // closing the rest matters more
       }
     }
-    toClose.clear();
+  }
+
+  /** Closes everything this fixture opened, then removes the scratch directory. */
+  @Override
+  public void close() throws Exception {
+    closeAll();
     if (Files.exists(scratch)) {
       try (Stream<Path> s = Files.walk(scratch)) {
         for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
@@ -132,7 +189,9 @@ public abstract class TransportFixture implements AutoCloseable {
 
   /** Registers something for the fixture to close at the end of the test. */
   public <T extends AutoCloseable> T closeLater(T c) {
-    toClose.add(c);
+    synchronized (toClose) {
+      toClose.add(c);
+    }
     return c;
   }
 
@@ -142,11 +201,18 @@ public abstract class TransportFixture implements AutoCloseable {
   /** A peer in another process and the channel to it. */
   public static final class ChildPeer implements AutoCloseable {
     private final Process process;
+    private final Path log;
     Channel channel;
 
     public ChildPeer(Process process, Channel channel) {
+      this(process, channel, null);
+    }
+
+    /** {@code log}: the file the child's stdout and stderr go to, or null. */
+    public ChildPeer(Process process, Channel channel, Path log) {
       this.process = process;
       this.channel = channel;
+      this.log = log;
     }
 
     public Channel channel() {
@@ -155,6 +221,20 @@ public abstract class TransportFixture implements AutoCloseable {
 
     public Process process() {
       return process;
+    }
+
+    /** The last 4 KiB of what the child printed, for failure messages. */
+    public String output() {
+      if (log == null) {
+        return "(no log)";
+      }
+      try {
+        byte[] b = Files.readAllBytes(log);
+        int from = Math.max(0, b.length - 4096);
+        return (from > 0 ? "..." : "") + new String(b, from, b.length - from, StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        return "(cannot read " + log + ": " + e + ")";
+      }
     }
 
     /** SIGKILL: no chance to say goodbye. */
@@ -166,7 +246,8 @@ public abstract class TransportFixture implements AutoCloseable {
     /** Waits for the child to exit and returns its exit code. */
     public int waitFor(Duration timeout) throws InterruptedException {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new AssertionError("peer process " + process.pid() + " still running after " + timeout);
+        throw new AssertionError("peer process " + process.pid() + " still running after " + timeout
+            + "; its output:\n" + output());
       }
       return process.exitValue();
     }

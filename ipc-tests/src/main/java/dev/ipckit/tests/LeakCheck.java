@@ -1,0 +1,147 @@
+package dev.ipckit.tests;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * What a test must not leave behind, compared with a snapshot taken before it:
+ * <ul>
+ *   <li>live threads whose name starts with {@value #THREAD_PREFIX} (transports name theirs so);
+ *   <li>live child processes of this JVM;
+ *   <li>files a fixture left in its scratch directory ({@link TransportFixture#leftovers()});
+ *   <li>more sockets, pipes and anon inodes (epoll, eventfd) among this process's open file
+ *       descriptors than before (Linux: read from {@code /proc/self/fd}; skipped elsewhere).
+ * </ul>
+ * Resources are often released asynchronously (a reader thread noticing the close), so
+ * {@link #assertNoLeaks} retries for a grace period before it fails, and then names what leaked.
+ */
+public final class LeakCheck {
+  public static final String THREAD_PREFIX = "ipckit-";
+  public static final Duration GRACE = Duration.ofSeconds(2);
+  private static final Path FD_DIR = Path.of("/proc/self/fd");
+
+  private final Set<Long> threadsBefore;
+  private final Set<Long> processesBefore;
+  private final Map<String, Integer> fdsBefore;
+
+  private LeakCheck(Set<Long> threads, Set<Long> processes, Map<String, Integer> fds) {
+    this.threadsBefore = threads;
+    this.processesBefore = processes;
+    this.fdsBefore = fds;
+  }
+
+  /** Takes the snapshot to compare with; call before the test creates anything. */
+  public static LeakCheck snapshot() {
+    return new LeakCheck(
+        ipckitThreads().stream().map(Thread::getId).collect(Collectors.toSet()),
+        liveChildren().stream().map(ProcessHandle::pid).collect(Collectors.toSet()),
+        fdKinds());
+  }
+
+  /**
+   * Fails, naming each leak, unless within {@link #GRACE} every thread, process and descriptor
+   * created since the snapshot is gone and {@code fixture} reports no leftovers. Call after the
+   * fixture's {@link TransportFixture#closeAll()}.
+   */
+  public void assertNoLeaks(TransportFixture fixture) throws InterruptedException {
+    long deadline = System.nanoTime() + GRACE.toNanos();
+    List<String> leaks;
+    while (true) {
+      leaks = leaks(fixture);
+      if (leaks.isEmpty() || System.nanoTime() > deadline) {
+        break;
+      }
+      Thread.sleep(50);
+    }
+    if (!leaks.isEmpty()) {
+      throw new AssertionError("the test leaked (still there " + GRACE.toMillis()
+          + " ms after everything was closed):\n  " + String.join("\n  ", leaks));
+    }
+  }
+
+  /** The leaks now, one line each; empty if none. */
+  public List<String> leaks(TransportFixture fixture) {
+    List<String> leaks = new ArrayList<>();
+    for (Thread t : ipckitThreads()) {
+      if (!threadsBefore.contains(t.getId())) {
+        leaks.add("thread '" + t.getName() + "' (" + t.getState() + ") at "
+            + Arrays.stream(t.getStackTrace()).limit(6).map(String::valueOf)
+                .collect(Collectors.joining(" <- ")));
+      }
+    }
+    for (ProcessHandle p : liveChildren()) {
+      if (!processesBefore.contains(p.pid())) {
+        leaks.add("child process " + p.pid() + ": " + p.info().commandLine().orElse("?"));
+      }
+    }
+    try {
+      for (Path p : fixture.leftovers()) {
+        leaks.add("file left behind: " + p);
+      }
+    } catch (IOException e) {
+      leaks.add("cannot list the fixture's leftovers: " + e);
+    }
+    Map<String, Integer> fds = fdKinds();
+    for (Map.Entry<String, Integer> e : fds.entrySet()) {
+      int before = fdsBefore.getOrDefault(e.getKey(), 0);
+      if (e.getValue() > before) {
+        leaks.add((e.getValue() - before) + " more open " + e.getKey() + " descriptor(s) than before ("
+            + e.getValue() + " now, " + before + " before)");
+      }
+    }
+    return leaks;
+  }
+
+  /** Open descriptors of this process that are sockets, pipes or anon inodes, by kind. */
+  public static Map<String, Integer> fdKinds() {
+    Map<String, Integer> kinds = new HashMap<>();
+    if (!Files.isDirectory(FD_DIR)) {
+      return kinds;
+    }
+    try (DirectoryStream<Path> fds = Files.newDirectoryStream(FD_DIR)) {
+      for (Path fd : fds) {
+        String target;
+        try {
+          target = Files.readSymbolicLink(fd).toString();
+        } catch (IOException e) {
+          continue; // closed while we looked
+        }
+        String kind = target.startsWith("socket:") ? "socket"
+            : target.startsWith("pipe:") ? "pipe"
+            : target.startsWith("anon_inode:") ? target // anon_inode:[eventpoll], [eventfd], ...
+            : null;
+        if (kind != null) {
+          kinds.merge(kind, 1, Integer::sum);
+        }
+      }
+    } catch (IOException e) {
+      // not Linux, or /proc not mounted: nothing to compare
+    }
+    return kinds;
+  }
+
+  /** How many sockets, pipes and anon inodes this process has open. */
+  public static int fdCount() {
+    return fdKinds().values().stream().mapToInt(Integer::intValue).sum();
+  }
+
+  private static List<Thread> ipckitThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && t.getName().startsWith(THREAD_PREFIX))
+        .toList();
+  }
+
+  private static List<ProcessHandle> liveChildren() {
+    return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList();
+  }
+}
