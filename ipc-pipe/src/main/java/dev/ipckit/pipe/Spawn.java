@@ -66,6 +66,7 @@ public final class Spawn {
   private Path directory;
   private final Map<String, String> environment = new LinkedHashMap<>(System.getenv());
   private final Stdio[] stdio = {null, null, null};
+  private final Path[] appendTo = {null, null, null};
   private String channel;
   private Duration timeout;
   private Signal killSignal = Signal.TERM;
@@ -151,17 +152,34 @@ public final class Spawn {
 
   public Spawn stdout(Stdio s) {
     stdio[1] = s;
+    appendTo[1] = null;
     return this;
   }
 
   public Spawn stderr(Stdio s) {
     stdio[2] = s;
+    appendTo[2] = null;
     return this;
   }
 
   /** The same for stdin, stdout and stderr. */
   public Spawn stdio(Stdio s) {
     Arrays.fill(stdio, s);
+    Arrays.fill(appendTo, null);
+    return this;
+  }
+
+  /** Appends the child's stdout to {@code file} (created if missing; the child opens it). */
+  public Spawn stdoutTo(Path file) {
+    stdio[1] = Stdio.INHERIT;
+    appendTo[1] = file;
+    return this;
+  }
+
+  /** Appends the child's stderr to {@code file} (created if missing; the child opens it). */
+  public Spawn stderrTo(Path file) {
+    stdio[2] = Stdio.INHERIT;
+    appendTo[2] = file;
     return this;
   }
 
@@ -241,7 +259,9 @@ public final class Spawn {
           continue; // the channel's
         }
         Stdio s = stdio[i] != null ? stdio[i] : detached ? Stdio.IGNORE : Stdio.INHERIT;
-        if (s == Stdio.PIPE) {
+        if (appendTo[i] != null) {
+          fds.add(new PosixSpawner.AppendTo(i, appendTo[i].toAbsolutePath()));
+        } else if (s == Stdio.PIPE) {
           int[] p = Fds.pipe();
           int childEnd = i == 0 ? p[0] : p[1];
           parentEnds[i] = i == 0 ? p[1] : p[0];

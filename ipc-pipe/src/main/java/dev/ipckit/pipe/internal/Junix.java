@@ -3,7 +3,9 @@ package dev.ipckit.pipe.internal;
 import dev.ipckit.IpcException;
 import dev.ipckit.PeerCredentials;
 import dev.ipckit.stream.SelectableLink;
+import dev.ipckit.stream.StreamLink;
 import java.io.BufferedInputStream;
+import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -29,26 +31,43 @@ public final class Junix {
     return Optional.empty();
   }
 
-  /** A socket adopted from a raw descriptor; closing it closes (and shuts down) the descriptor. */
-  public record Adopted(AFUNIXSocketChannel channel, SelectableLink link) {}
+  /** A socket adopted from a raw descriptor; closing its link closes the descriptor. */
+  public record Adopted(AFUNIXSocketChannel channel, StreamLink link) {}
 
   /**
    * Adopts {@code fd}, an AF_UNIX stream socket, as a non-blocking channel. On failure the
    * descriptor is closed.
+   *
+   * <p>junixsocket does not close a descriptor it was cast from when its channel closes (it only
+   * shuts the socket down), so the link closes it afterwards, through the FileDescriptor object:
+   * if junixsocket did close it, that object is invalid and nothing else is touched.
    */
   public static Adopted adopt(int fd) throws IOException {
     AFUNIXSocketChannel ch;
+    FileDescriptor fdObj;
     try {
       ch = FileDescriptorCast.unsafeUsing(fd).as(AFUNIXSocketChannel.class);
+      fdObj = ch.getFileDescriptor();
     } catch (IOException | RuntimeException e) {
       Fds.close(fd);
       throw new IpcException("cannot adopt fd " + fd + " as a Unix socket: " + e, e);
     }
     try {
-      return new Adopted(ch, new SelectableLink(ch));
+      return new Adopted(ch, new ClosingLink(new SelectableLink(ch), () -> release(fdObj)));
     } catch (IOException | RuntimeException e) {
       ch.close();
+      release(fdObj);
       throw e;
+    }
+  }
+
+  private static void release(FileDescriptor fdObj) {
+    if (fdObj.valid()) {
+      try {
+        new FileInputStream(fdObj).close();
+      } catch (IOException ignored) {
+        // already gone
+      }
     }
   }
 

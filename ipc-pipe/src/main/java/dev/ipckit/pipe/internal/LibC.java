@@ -19,6 +19,8 @@ public final class LibC {
   public static final int SOCK_CLOEXEC = 0x80000;
   public static final int O_RDONLY = 0;
   public static final int O_WRONLY = 1;
+  public static final int O_CREAT = 0x40;
+  public static final int O_APPEND = 0x400;
   public static final int O_NONBLOCK = 0x800;
   public static final int O_CLOEXEC = 0x80000;
   public static final int F_GETFD = 1;
@@ -26,6 +28,7 @@ public final class LibC {
   public static final int F_GETFL = 3;
   public static final int F_SETFL = 4;
   public static final int F_DUPFD_CLOEXEC = 1030;
+  public static final int F_SETPIPE_SZ = 1031;
   public static final int FD_CLOEXEC = 1;
   public static final int EFD_CLOEXEC = 0x80000;
   public static final int EFD_NONBLOCK = 0x800;

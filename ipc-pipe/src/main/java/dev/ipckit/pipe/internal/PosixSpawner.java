@@ -30,6 +30,9 @@ public final class PosixSpawner {
   /** The child's {@code target} is /dev/null, opened read-only or write-only. */
   public record DevNull(int target, boolean write) implements FdSpec {}
 
+  /** The child's {@code target} is {@code path}, opened for appending (created 0644 if missing). */
+  public record AppendTo(int target, Path path) implements FdSpec {}
+
   /**
    * @param fds descriptors to set up in the child; 0, 1 and 2 not listed are inherited as they are
    * @param directory the child's working directory, or null for this process's
@@ -66,6 +69,9 @@ public final class PosixSpawner {
           } else if (f instanceof DevNull n) {
             check(LibC.posix_spawn_file_actions_addopen(actions, n.target(), "/dev/null",
                 n.write() ? LibC.O_WRONLY : LibC.O_RDONLY, 0), "addopen /dev/null");
+          } else if (f instanceof AppendTo a) {
+            check(LibC.posix_spawn_file_actions_addopen(actions, a.target(), a.path().toString(),
+                LibC.O_WRONLY | LibC.O_CREAT | LibC.O_APPEND, 0644), "addopen " + a.path());
           }
         }
         check(LibC.posix_spawn_file_actions_addclosefrom_np(actions, maxTarget + 1), "addclosefrom_np");
