@@ -44,6 +44,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Receiving</b> happens on the caller's thread: one read fills the receive buffer with as
  * many frames as arrived, and {@link #poll} hands them out as views without copying.
+ *
+ * <p>With {@link Framing#NDJSON} the frames above are replaced by lines (a message, then
+ * {@code \n}; no GOODBYE, the end of the stream is the close); everything else is the same.
  */
 public final class FramedChannel implements Channel {
   private static final int HEADER = 4;
@@ -58,6 +61,12 @@ public final class FramedChannel implements Channel {
   private final long sendLimit;
   private final long receiveLimit;
   private final Optional<PeerCredentials> credentials;
+  private final Framing framing;
+  /** Messages end with {@link #delimiter} instead of starting with a length. */
+  private final boolean delimited;
+  private final byte delimiter;
+  /** HEADER, or the one delimiter byte. */
+  private final int overhead;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   // ---- sending; guarded by lock
@@ -81,6 +90,7 @@ public final class FramedChannel implements Channel {
   private final ByteBuffer view;
   private int rpos;
   private ByteBuffer large; // a frame too big for rbuf, being filled
+  private ByteBuffer longLine; // delimited: a message too big for rbuf, growing until its end comes
   private volatile IOException readFailure;
   /** End of stream seen by {@link #isOpen}; the reader meets it again on its next read. */
   private volatile boolean eofSeen;
@@ -90,6 +100,19 @@ public final class FramedChannel implements Channel {
    */
   public FramedChannel(String uri, StreamLink link, ChannelOptions options, Capabilities capabilities,
       long peerMaxMessage, Optional<PeerCredentials> credentials) {
+    this(uri, link, options, capabilities, peerMaxMessage, credentials, Framing.IPCKIT);
+  }
+
+  /**
+   * @param peerMaxMessage the largest frame the peer accepts (from its hello; this end's own
+   *     maxMessage for a framing without handshake)
+   */
+  public FramedChannel(String uri, StreamLink link, ChannelOptions options, Capabilities capabilities,
+      long peerMaxMessage, Optional<PeerCredentials> credentials, Framing framing) {
+    this.framing = framing;
+    this.delimited = framing.delimiter() >= 0;
+    this.delimiter = (byte) framing.delimiter();
+    this.overhead = delimited ? 1 : HEADER;
     this.uri = uri;
     this.link = link;
     this.options = options;
@@ -134,7 +157,7 @@ public final class FramedChannel implements Channel {
     }
     if (readLock.tryLock()) {
       try {
-        if (large == null && (rpos > 0 || rbuf.hasRemaining())) {
+        if (large == null && longLine == null && (rpos > 0 || rbuf.hasRemaining())) {
           compact();
           if (rbuf.hasRemaining() && link.read(rbuf, 0) < 0) {
             eofSeen = true;
@@ -158,7 +181,14 @@ public final class FramedChannel implements Channel {
       checkOpen();
       throw new MessageTooLargeException(uri, len, sendLimit);
     }
-    if (HEADER + len > fill.capacity()) {
+    if (delimited) {
+      String why = framing.refuse(message);
+      if (why != null) {
+        checkOpen();
+        throw new IllegalArgumentException("cannot send on " + uri + " with framing=" + framing + ": " + why);
+      }
+    }
+    if (overhead + len > fill.capacity()) {
       sendLarge(message);
       return;
     }
@@ -166,14 +196,19 @@ public final class FramedChannel implements Channel {
     lock.lock();
     try {
       checkOpen();
-      if (fill.remaining() < HEADER + len) {
-        awaitRoom(HEADER + len);
+      if (fill.remaining() < overhead + len) {
+        awaitRoom(overhead + len);
       }
       boolean wasIdle = !writing && fill.position() == 0 && !drain.hasRemaining();
       int p = fill.position();
-      fill.putInt(p, len);
-      fill.put(p + HEADER, message, message.position(), len);
-      fill.position(p + HEADER + len);
+      if (delimited) {
+        fill.put(p, message, message.position(), len);
+        fill.put(p + len, delimiter);
+      } else {
+        fill.putInt(p, len);
+        fill.put(p + HEADER, message, message.position(), len);
+      }
+      fill.position(p + overhead + len);
       if (wasIdle) {
         if (answered || System.nanoTime() - lastInlineNanos > IDLE_NANOS) {
           writing = true;
@@ -324,12 +359,19 @@ public final class FramedChannel implements Channel {
       // copied whole on every partial write by some implementations (junixsocket: quadratic)
       ByteBuffer src = message.duplicate();
       drain.clear();
-      drain.putInt(src.remaining());
+      if (!delimited) {
+        drain.putInt(src.remaining());
+      }
+      boolean delimiterPending = delimited;
       while (error == null) {
         int n = Math.min(drain.remaining(), src.remaining());
         drain.put(drain.position(), src, src.position(), n);
         drain.position(drain.position() + n);
         src.position(src.position() + n);
+        if (delimiterPending && !src.hasRemaining() && drain.hasRemaining()) {
+          drain.put(delimiter);
+          delimiterPending = false;
+        }
         drain.flip();
         drainArray[0] = drain;
         while (drain.hasRemaining()) {
@@ -344,7 +386,7 @@ public final class FramedChannel implements Channel {
           }
           link.write(drainArray, left);
         }
-        if (!src.hasRemaining()) {
+        if (!src.hasRemaining() && !delimiterPending) {
           break;
         }
         drain.clear();
@@ -490,6 +532,9 @@ public final class FramedChannel implements Channel {
     long deadline = System.nanoTime() + timeoutNanos;
     readLock.lock();
     try {
+      if (delimited) {
+        return pollLines(handler, limit, deadline);
+      }
       int handled = 0;
       while (handled < limit) {
         if (large != null) {
@@ -536,6 +581,98 @@ public final class FramedChannel implements Channel {
     } finally {
       readLock.unlock();
     }
+  }
+
+  /** {@link #poll} for a delimited framing: messages are lines. Called with the read lock held. */
+  private int pollLines(MessageHandler handler, int limit, long deadline) throws IOException {
+    int handled = 0;
+    while (handled < limit) {
+      if (longLine != null) {
+        int end = rbuf.position();
+        int k = indexOfDelimiter(rpos, end);
+        int take = (k < 0 ? end : k) - rpos;
+        if (longLine.position() + (long) take > receiveLimit) {
+          throw protocolError("peer sent a line of more than " + receiveLimit + " bytes (maxMessage) without "
+              + "its end");
+        }
+        if (longLine.remaining() < take) {
+          ByteBuffer bigger = ByteBuffer.allocate((int) Math.min(receiveLimit,
+              Math.max((long) longLine.capacity() * 2, (long) longLine.position() + take)));
+          longLine = bigger.put(longLine.flip());
+        }
+        longLine.put(longLine.position(), rbuf, rpos, take);
+        longLine.position(longLine.position() + take);
+        rpos += take;
+        if (k >= 0) {
+          rpos++; // the delimiter
+          ByteBuffer m = longLine.flip();
+          longLine = null;
+          if (deliver(handler, m, 0, m.limit(), true)) {
+            handled++;
+          }
+          continue;
+        }
+        if (!readMore(deadline, handled == 0)) {
+          break;
+        }
+        continue;
+      }
+      int end = rbuf.position();
+      int k = indexOfDelimiter(rpos, end);
+      if (k >= 0) {
+        if (k - rpos > receiveLimit) {
+          throw protocolError("peer sent a line of " + (k - rpos) + " bytes, above the limit of " + receiveLimit
+              + " bytes (maxMessage)");
+        }
+        int from = rpos;
+        rpos = k + 1;
+        if (deliver(handler, rbuf, from, k, false)) {
+          handled++;
+        }
+        continue;
+      }
+      if (end - rpos > receiveLimit) {
+        throw protocolError("peer sent a line of more than " + receiveLimit + " bytes (maxMessage) without its end");
+      }
+      if (rpos == 0 && end == rbuf.capacity()) {
+        // a full buffer and no end in it: the line continues in a growing heap buffer (bounded by
+        // maxMessage, checked as it grows)
+        longLine = ByteBuffer.allocate((int) Math.min(receiveLimit, 2L * rbuf.capacity()));
+        continue;
+      }
+      if (!readMore(deadline, handled == 0)) {
+        break;
+      }
+    }
+    return handled;
+  }
+
+  private int indexOfDelimiter(int from, int to) {
+    for (int k = from; k < to; k++) {
+      if (rbuf.get(k) == delimiter) {
+        return k;
+      }
+    }
+    return -1;
+  }
+
+  /** Checks one received line and hands it out unless it is internal; true if it was handed out. */
+  private boolean deliver(MessageHandler handler, ByteBuffer b, int from, int to, boolean own) throws IOException {
+    String bad = framing.malformed(b, from, to);
+    if (bad != null) {
+      throw protocolError("malformed " + framing + " line from the peer: " + bad);
+    }
+    if (framing.internal(b, from, to)) {
+      return false;
+    }
+    if (own) {
+      handler.onMessage(b.asReadOnlyBuffer());
+    } else {
+      view.clear();
+      view.position(from).limit(to);
+      handler.onMessage(view);
+    }
+    return true;
   }
 
   /** Reads into rbuf; false if nothing came (timeout, or not allowed to wait). */
@@ -656,6 +793,14 @@ public final class FramedChannel implements Channel {
   }
 
   private IOException onEof(int partial) {
+    if (delimited) {
+      int inLine = partial + (longLine != null ? longLine.position() : 0);
+      if (inLine > 0) {
+        return protocolError("truncated line: the peer closed the stream " + inLine + " bytes into a line");
+      }
+      // this framing has no goodbye: the end of the stream is how a peer closes
+      return readFailed(new ChannelClosedException("peer closed channel " + uri + " (end of stream)"));
+    }
     if (partial > 0) {
       return protocolError("truncated frame: the peer closed the stream " + partial
           + " bytes into a frame");
@@ -705,9 +850,11 @@ public final class FramedChannel implements Channel {
       }
       if (!writing && failure == null && !peerGone) {
         try {
-          ByteBuffer bye = ByteBuffer.allocate(HEADER).putInt(0, GOODBYE);
-          link.write(new ByteBuffer[] {bye}, Math.max(0, Math.min(deadline - System.nanoTime(),
-              TimeUnit.SECONDS.toNanos(1))));
+          if (!delimited) {
+            ByteBuffer bye = ByteBuffer.allocate(HEADER).putInt(0, GOODBYE);
+            link.write(new ByteBuffer[] {bye}, Math.max(0, Math.min(deadline - System.nanoTime(),
+                TimeUnit.SECONDS.toNanos(1))));
+          }
           link.shutdownOutput();
         } catch (IOException ignored) {
           // the peer is gone; it will see end of stream instead of goodbye
