@@ -8,6 +8,7 @@ import dev.ipckit.PeerCredentials;
 import dev.ipckit.ProtocolException;
 import dev.ipckit.pipe.internal.PosixSpawner;
 import dev.ipckit.stream.FramedChannel;
+import dev.ipckit.stream.Framing;
 import dev.ipckit.stream.Handshake;
 import dev.ipckit.stream.StreamLink;
 import java.io.IOException;
@@ -43,7 +44,12 @@ abstract class ChildChannel {
    * framed channel; a failure is explained by what became of the child.
    */
   static CompletableFuture<Channel> handshake(ChildProcess child, StreamLink link, String uri, String childUri,
-      ChannelOptions options, Capabilities capabilities, Optional<PeerCredentials> credentials) {
+      ChannelOptions options, Capabilities capabilities, Optional<PeerCredentials> credentials, Framing framing) {
+    if (!framing.handshake()) {
+      // nothing is exchanged on connect (Node's ndjson): the channel is ready at once
+      return CompletableFuture.completedFuture(new FramedChannel(uri, link, options, capabilities,
+          options.maxMessage(), credentials, framing));
+    }
     CompletableFuture<Channel> f = new CompletableFuture<>();
     Thread t = new Thread(null, () -> {
       long start = System.nanoTime();

@@ -7,6 +7,7 @@ import dev.ipckit.pipe.internal.Fds;
 import dev.ipckit.pipe.internal.Junix;
 import dev.ipckit.pipe.internal.LibC;
 import dev.ipckit.pipe.internal.PosixSpawner;
+import dev.ipckit.stream.Framing;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +25,7 @@ final class FdChildChannel extends ChildChannel {
 
   private final String query;
   private final ChannelOptions options;
+  private final Framing framing;
   private final String childUri;
   private int parentFd;
   private int childFd;
@@ -33,9 +35,10 @@ final class FdChildChannel extends ChildChannel {
    * @param query the channel's options, for both ends ({@code maxMessage=1MiB}), possibly empty
    * @param parentPid this process's pid when the child must exit with it, else -1
    */
-  FdChildChannel(String query, ChannelOptions options, long parentPid) throws IOException {
+  FdChildChannel(String query, ChannelOptions options, Framing framing, long parentPid) throws IOException {
     this.query = query;
     this.options = options;
+    this.framing = framing;
     StringBuilder uri = new StringBuilder("fd:" + CHILD_FD);
     String q = query;
     if (parentPid > 0) {
@@ -59,6 +62,11 @@ final class FdChildChannel extends ChildChannel {
   Map<String, String> childEnvironment() {
     Map<String, String> env = new LinkedHashMap<>();
     env.put(dev.ipckit.Channels.ENV, childUri);
+    if (framing == Framing.NDJSON) {
+      // what a Node child looks for: its process.send() and process.on('message') use this fd
+      env.put("NODE_CHANNEL_FD", String.valueOf(CHILD_FD));
+      env.put("NODE_CHANNEL_SERIALIZATION_MODE", "json");
+    }
     return env;
   }
 
@@ -74,7 +82,7 @@ final class FdChildChannel extends ChildChannel {
     // the kernel's SO_PEERCRED of a socketpair names its creator, this process: the child's are
     // its pid from posix_spawn and the ids it inherited
     Optional<PeerCredentials> creds = Optional.of(new PeerCredentials(child.pid(), LibC.getuid(), LibC.getgid()));
-    return handshake(child, a.link(), uri, childUri, options, FdTransport.CAPABILITIES, creds);
+    return handshake(child, a.link(), uri, childUri, options, FdTransport.CAPABILITIES, creds, framing);
   }
 
   @Override

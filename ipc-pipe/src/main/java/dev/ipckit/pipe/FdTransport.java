@@ -9,6 +9,7 @@ import dev.ipckit.TransportUnavailableException;
 import dev.ipckit.pipe.internal.ClosingLink;
 import dev.ipckit.pipe.internal.InheritedFd;
 import dev.ipckit.pipe.internal.ParentWatch;
+import dev.ipckit.stream.Framing;
 import dev.ipckit.stream.LinkAcceptor;
 import dev.ipckit.stream.StreamTransport;
 import java.io.IOException;
@@ -27,6 +28,8 @@ import java.util.Set;
  *       open, this process exits with code {@value Spawn#ORPHANED_EXIT_CODE} within 100 ms of that process's
  *       death
  *       (set by {@link Spawn} unless {@code exitWithParent(false)})</td></tr>
+ *   <tr><td>framing</td><td>ipckit</td><td>{@code ndjson} speaks Node's IPC ({@link Framing#NDJSON}):
+ *       what {@code fd:env:NODE_CHANNEL_FD} needs in a child of Node</td></tr>
  * </table>
  */
 public final class FdTransport extends StreamTransport {
@@ -45,7 +48,23 @@ public final class FdTransport extends StreamTransport {
 
   @Override
   protected Set<String> transportOptions() {
-    return Set.of("parentPid");
+    return Set.of("parentPid", Framing.OPTION);
+  }
+
+  /**
+   * A Java child started by Node ({@code spawn('java', [...], {stdio: [..., 'ipc']})} or
+   * {@code fork}) finds Node's channel in {@code NODE_CHANNEL_FD}: it is opened with
+   * {@code framing=ndjson} (Node's 'json' serialization) and exits with its Node parent.
+   */
+  @Override
+  public java.util.Optional<String> inheritedChannel() {
+    if (System.getenv("NODE_CHANNEL_FD") == null) {
+      return java.util.Optional.empty();
+    }
+    String mode = System.getenv("NODE_CHANNEL_SERIALIZATION_MODE");
+    String framing = mode == null || mode.equals("json") ? "ndjson" : mode;
+    String parent = ProcessHandle.current().parent().map(p -> "&parentPid=" + p.pid()).orElse("");
+    return java.util.Optional.of("fd:env:NODE_CHANNEL_FD?framing=" + framing + parent);
   }
 
   @Override

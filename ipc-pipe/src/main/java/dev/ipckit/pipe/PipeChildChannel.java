@@ -5,6 +5,7 @@ import dev.ipckit.ChannelOptions;
 import dev.ipckit.pipe.internal.Fds;
 import dev.ipckit.pipe.internal.PipeLink;
 import dev.ipckit.pipe.internal.PosixSpawner;
+import dev.ipckit.stream.Framing;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,14 +17,16 @@ import java.util.concurrent.CompletableFuture;
 final class PipeChildChannel extends ChildChannel {
   private final String query;
   private final ChannelOptions options;
+  private final Framing framing;
   private final String childUri;
   private final int[] toChild;
   private final int[] fromChild;
   private volatile PipeLink link;
 
-  PipeChildChannel(String query, ChannelOptions options, long parentPid) throws IOException {
+  PipeChildChannel(String query, ChannelOptions options, Framing framing, long parentPid) throws IOException {
     this.query = query;
     this.options = options;
+    this.framing = framing;
     String q = query;
     if (parentPid > 0) {
       q = q.isEmpty() ? "parentPid=" + parentPid : q + "&parentPid=" + parentPid;
@@ -64,7 +67,7 @@ final class PipeChildChannel extends ChildChannel {
       toChild[1] = -1;
     }
     String uri = "pipe:" + (query.isEmpty() ? "" : "?" + query) + " (" + child + ")";
-    return handshake(child, link, uri, childUri, options, PipeTransport.CAPABILITIES, Optional.empty());
+    return handshake(child, link, uri, childUri, options, PipeTransport.CAPABILITIES, Optional.empty(), framing);
   }
 
   @Override

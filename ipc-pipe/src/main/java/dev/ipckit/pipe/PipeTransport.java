@@ -10,6 +10,7 @@ import dev.ipckit.TransportUnavailableException;
 import dev.ipckit.pipe.internal.ClosingLink;
 import dev.ipckit.pipe.internal.InheritedStdio;
 import dev.ipckit.pipe.internal.ParentWatch;
+import dev.ipckit.stream.Framing;
 import dev.ipckit.stream.LinkAcceptor;
 import dev.ipckit.stream.StreamLink;
 import dev.ipckit.stream.StreamTransport;
@@ -46,7 +47,7 @@ public final class PipeTransport extends StreamTransport {
 
   @Override
   protected Set<String> transportOptions() {
-    return Set.of("parentPid");
+    return Set.of("parentPid", Framing.OPTION);
   }
 
   @Override

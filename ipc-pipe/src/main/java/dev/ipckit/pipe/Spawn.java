@@ -8,6 +8,7 @@ import dev.ipckit.pipe.internal.Fds;
 import dev.ipckit.pipe.internal.Junix;
 import dev.ipckit.pipe.internal.LibC;
 import dev.ipckit.pipe.internal.PosixSpawner;
+import dev.ipckit.stream.Framing;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -94,6 +95,19 @@ public final class Spawn {
       throw new IllegalArgumentException("no command given");
     }
     return new Spawn(List.copyOf(argv), null, "none");
+  }
+
+  /**
+   * Runs {@code node script args...} with Node's own IPC channel ({@code channel("fd?framing=ndjson")}):
+   * the script talks with {@code process.send()} and {@code process.on('message')}, each message
+   * one JSON value (see {@link Framing#NDJSON}).
+   */
+  public static Spawn node(String script, String... args) {
+    List<String> argv = new ArrayList<>();
+    argv.add("node");
+    argv.add(script);
+    argv.addAll(Arrays.asList(args));
+    return new Spawn(List.copyOf(argv), null, "fd?framing=ndjson");
   }
 
   /** Forks {@code main} in a new JVM, with a channel on fd: by default (Node's {@code fork}). */
@@ -332,14 +346,15 @@ public final class Spawn {
           throw new InvalidChannelUriException(spec, "parentPid is set by Spawn; use exitWithParent(boolean)");
         }
         ChannelOptions options = ChannelOptions.from(uri);
+        Framing framing = Framing.of(uri);
         if (kind.equals("fd")) {
-          return new FdChildChannel(query, options, parentPid);
+          return new FdChildChannel(query, options, framing, parentPid);
         }
         if (stdio[0] != null || stdio[1] != null) {
           throw new IllegalStateException("a child with a pipe: channel has it on its stdin and stdout; "
               + "set only stderr, or use channel(\"fd\")");
         }
-        return new PipeChildChannel(query, options, parentPid);
+        return new PipeChildChannel(query, options, framing, parentPid);
       }
       default -> throw new InvalidChannelUriException(spec, "unknown channel kind '" + kind
           + "' for a child; expected fd, pipe or none");
