@@ -51,8 +51,12 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class FramedChannel implements Channel {
   private static final int HEADER = 4;
   private static final int GOODBYE = -1;
-  /** A sender idle for this long writes its next message itself instead of waking the flusher. */
-  private static final long IDLE_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+  /** A send this long after the last write is a lone message and is written at once. */
+  private static final long QUIET_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+  /** How long the flusher first waits to see whether a sender is still appending. */
+  private static final long LINGER_MIN_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
+  /** The longest it waits between looks, so the tail of a burst is written within this. */
+  private static final long LINGER_MAX_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
 
   private final String uri;
   private final StreamLink link;
@@ -76,10 +80,18 @@ public final class FramedChannel implements Channel {
   private ByteBuffer fill; // write mode: senders append frames
   private ByteBuffer drain; // read mode: the batch being written
   private final ByteBuffer[] drainArray = new ByteBuffer[1];
+  /** Someone (a sender, the flusher, a reader about to wait) holds the writer role. */
   private boolean writing;
+  private boolean flusherParked;
   private boolean flusherStopping;
-  private long lastInlineNanos;
-  /** Set when the reader waited for data: the next send is likely an answer, write it at once. */
+  /** Frames appended so far; the flusher watches it to tell a busy sender from a quiet one. */
+  private long appends;
+  /** When the last write ended: a send after a quiet spell is written at once. */
+  private long lastWriteNanos;
+  /**
+   * Set when the reader has taken the last message that had arrived: a send now is likely the
+   * answer a peer waits for, so it is written at once rather than batched.
+   */
   private volatile boolean answered = true;
   private volatile IOException failure;
   private final Thread flusher;
@@ -197,9 +209,9 @@ public final class FramedChannel implements Channel {
     try {
       checkOpen();
       if (fill.remaining() < overhead + len) {
-        awaitRoom(overhead + len);
+        writeFullBatch(overhead + len);
       }
-      boolean wasIdle = !writing && fill.position() == 0 && !drain.hasRemaining();
+      boolean wasEmpty = fill.position() == 0;
       int p = fill.position();
       if (delimited) {
         fill.put(p, message, message.position(), len);
@@ -209,11 +221,12 @@ public final class FramedChannel implements Channel {
         fill.put(p + HEADER, message, message.position(), len);
       }
       fill.position(p + overhead + len);
-      if (wasIdle) {
-        if (answered || System.nanoTime() - lastInlineNanos > IDLE_NANOS) {
+      appends++;
+      if (wasEmpty && !writing) {
+        if (!drain.hasRemaining() && isLoneMessage()) {
           writing = true;
           inline = true;
-        } else {
+        } else if (flusherParked) {
           dataReady.signal();
         }
       }
@@ -225,35 +238,48 @@ public final class FramedChannel implements Channel {
     }
   }
 
-  /** Called with the lock held when the fill buffer lacks room: waits for the flusher to swap. */
-  private void awaitRoom(int needed) throws IOException {
-    long left = options.sendTimeout().toNanos();
+  /**
+   * Whether a message sent into an idle channel goes out at once: an answer to what was just
+   * received, or the first message after a quiet spell. Anything else is part of a burst and
+   * waits, briefly, for the batch to grow. Lock held.
+   */
+  private boolean isLoneMessage() {
+    if (answered) {
+      return true;
+    }
+    return System.nanoTime() - lastWriteNanos > QUIET_NANOS;
+  }
+
+  /**
+   * The fill buffer lacks room: the sender writes the full batch itself, as a plain blocking
+   * writer would, or waits for the writer that is at it. Lock held.
+   */
+  private void writeFullBatch(int needed) throws IOException {
+    long deadline = System.nanoTime() + options.sendTimeout().toNanos();
     while (fill.remaining() < needed) {
-      if (!writing && !drain.hasRemaining()) {
-        swap();
+      if (!writing) {
         writing = true;
+        if (!drain.hasRemaining()) {
+          swap();
+        }
         lock.unlock();
         try {
-          writeDrain(options.sendTimeout().toNanos());
+          writeDrain(deadline);
         } finally {
           lock.lock();
-          writing = false;
-          if (drain.hasRemaining() || fill.position() > 0) {
-            // a timeout left part of the batch unwritten: the flusher must finish it
-            dataReady.signal();
-          }
-          writerDone.signalAll();
+          releaseWriter();
         }
+        checkOpen();
         continue;
       }
-      dataReady.signal();
+      long left = deadline - System.nanoTime();
       if (left <= 0) {
         throw new SendTimeoutException("send on " + uri + " timed out after " + options.sendTimeout().toMillis()
             + " ms: " + (fill.position() + drain.remaining()) + " bytes unsent, the peer is not reading "
             + "(sendBuffer " + options.sendBuffer() + " bytes)");
       }
       try {
-        left = writerDone.awaitNanos(left);
+        writerDone.awaitNanos(left);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new ChannelClosedException("interrupted while sending on " + uri, e);
@@ -262,55 +288,24 @@ public final class FramedChannel implements Channel {
     }
   }
 
-  /** Writes the fill buffer from the sending thread without waiting; the flusher takes any rest. */
-  private void writeInline() throws IOException {
-    lock.lock();
-    try {
-      swap();
-    } finally {
-      lock.unlock();
+  /** Gives up the writer role; whatever is left goes to the flusher. Lock held. */
+  private void releaseWriter() {
+    writing = false;
+    lastWriteNanos = System.nanoTime();
+    if ((drain.hasRemaining() || fill.position() > 0) && flusherParked) {
+      dataReady.signal();
     }
-    IOException error = null;
-    try {
-      link.write(drainArray, 0);
-    } catch (IOException e) {
-      error = e;
-    }
-    lock.lock();
-    try {
-      writing = false;
-      answered = false;
-      lastInlineNanos = System.nanoTime();
-      if (error != null) {
-        fail(error);
-      } else if (drain.hasRemaining() || fill.position() > 0) {
-        dataReady.signal();
-      }
-      writerDone.signalAll();
-    } finally {
-      lock.unlock();
-    }
-    if (error != null) {
-      checkOpen();
-    }
+    writerDone.signalAll();
   }
 
-  /** Moves the fill buffer's frames to the drain side. Lock held, drain empty. */
-  private void swap() {
-    ByteBuffer t = drain;
-    drain = fill.flip();
-    fill = t.clear();
-    drainArray[0] = drain;
-  }
-
-  /** Writes all of drain, waiting for room up to {@code timeoutNanos}. Called without the lock. */
-  private void writeDrain(long timeoutNanos) throws IOException {
-    long deadline = System.nanoTime() + timeoutNanos;
+  /** Writes all of drain by {@code deadline}. Called without the lock, holding the writer role. */
+  private void writeDrain(long deadline) throws IOException {
     try {
       while (drain.hasRemaining()) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          throw new SendTimeoutException("send on " + uri + " timed out: the peer is not reading");
+          throw new SendTimeoutException("send on " + uri + " timed out after "
+              + options.sendTimeout().toMillis() + " ms: the peer is not reading");
         }
         link.write(drainArray, left);
       }
@@ -327,16 +322,70 @@ public final class FramedChannel implements Channel {
     }
   }
 
+  /**
+   * Writes what is queued without waiting for room; the flusher takes any rest. Called without
+   * the lock, holding the writer role.
+   */
+  private void writeInline() throws IOException {
+    lock.lock();
+    try {
+      if (!drain.hasRemaining()) {
+        swap();
+      }
+    } finally {
+      lock.unlock();
+    }
+    IOException error = null;
+    try {
+      link.write(drainArray, 0);
+    } catch (IOException e) {
+      error = e;
+    }
+    lock.lock();
+    try {
+      answered = false;
+      if (error != null) {
+        fail(error);
+      }
+      releaseWriter();
+    } finally {
+      lock.unlock();
+    }
+    if (error != null) {
+      checkOpen();
+    }
+  }
+
+  /** Moves the fill buffer's frames to the drain side. Lock held, drain empty. */
+  private void swap() {
+    ByteBuffer t = drain;
+    drain = fill.flip();
+    fill = t.clear();
+    drainArray[0] = drain;
+  }
+
   /** A frame larger than half the send buffer goes straight from the caller's buffer. */
   private void sendLarge(ByteBuffer message) throws IOException {
     long deadline = System.nanoTime() + options.sendTimeout().toNanos();
     lock.lock();
     try {
       checkOpen();
-      // wait for the writer role with nothing queued before us, so frames stay in order
+      // earlier frames first: take the writer role and write what is queued
       while (writing || fill.position() > 0 || drain.hasRemaining()) {
         if (!writing) {
-          dataReady.signal();
+          writing = true;
+          if (!drain.hasRemaining()) {
+            swap();
+          }
+          lock.unlock();
+          try {
+            writeDrain(deadline);
+          } finally {
+            lock.lock();
+            releaseWriter();
+          }
+          checkOpen();
+          continue;
         }
         long left = deadline - System.nanoTime();
         if (left <= 0) {
@@ -397,11 +446,10 @@ public final class FramedChannel implements Channel {
     }
     lock.lock();
     try {
-      writing = false;
       if (error != null) {
         fail(error);
       }
-      writerDone.signalAll();
+      releaseWriter();
     } finally {
       lock.unlock();
     }
@@ -413,20 +461,33 @@ public final class FramedChannel implements Channel {
     }
   }
 
+  /**
+   * Writes what senders left behind. It lingers while a sender is still appending, since a busy
+   * sender writes its own full batches; it writes at once when the sender falls quiet, so the
+   * tail of a burst waits at most a few tens of microseconds.
+   */
   private void flushLoop() {
     lock.lock();
     try {
       while (true) {
         while (!flusherStopping && (writing || (fill.position() == 0 && !drain.hasRemaining()))) {
+          flusherParked = true;
           dataReady.awaitUninterruptibly();
+          flusherParked = false;
         }
         if (flusherStopping || failure != null) {
           return;
         }
+        if (!drain.hasRemaining() && !lingerWhileBusy()) {
+          continue;
+        }
+        if (flusherStopping || failure != null) {
+          return;
+        }
+        writing = true;
         if (!drain.hasRemaining()) {
           swap();
         }
-        writing = true;
         lock.unlock();
         IOException error = null;
         try {
@@ -438,14 +499,37 @@ public final class FramedChannel implements Channel {
         } finally {
           lock.lock();
         }
-        writing = false;
         if (error != null) {
           fail(error);
         }
-        writerDone.signalAll();
+        releaseWriter();
       }
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * Waits while the senders keep appending. Lock held; false if someone else took the batch.
+   */
+  private boolean lingerWhileBusy() {
+    long linger = LINGER_MIN_NANOS;
+    long seen = appends;
+    while (true) {
+      try {
+        writerDone.awaitNanos(linger);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+      if (flusherStopping || writing || fill.position() == 0) {
+        return false;
+      }
+      if (appends == seen || fill.position() >= fill.capacity() / 2) {
+        return true;
+      }
+      seen = appends;
+      linger = Math.min(linger * 2, LINGER_MAX_NANOS);
     }
   }
 
@@ -474,6 +558,7 @@ public final class FramedChannel implements Channel {
     }
   }
 
+  /** Writes everything sent so far from this thread, waiting up to the send timeout. */
   @Override
   public void flush() throws IOException {
     long deadline = System.nanoTime() + options.sendTimeout().toNanos();
@@ -482,7 +567,18 @@ public final class FramedChannel implements Channel {
       while (writing || fill.position() > 0 || drain.hasRemaining()) {
         checkOpen();
         if (!writing) {
-          dataReady.signal();
+          writing = true;
+          if (!drain.hasRemaining()) {
+            swap();
+          }
+          lock.unlock();
+          try {
+            writeDrain(deadline);
+          } finally {
+            lock.lock();
+            releaseWriter();
+          }
+          continue;
         }
         long left = deadline - System.nanoTime();
         if (left <= 0) {
@@ -543,6 +639,7 @@ public final class FramedChannel implements Channel {
           }
           ByteBuffer m = large.flip();
           large = null;
+          answered = rbuf.position() == rpos;
           handler.onMessage(m.asReadOnlyBuffer());
           handled++;
           continue;
@@ -561,6 +658,7 @@ public final class FramedChannel implements Channel {
             view.clear();
             view.position(rpos + HEADER).limit(rpos + HEADER + len);
             rpos += HEADER + len;
+            answered = rbuf.position() == rpos;
             handler.onMessage(view);
             handled++;
             continue;
@@ -680,14 +778,16 @@ public final class FramedChannel implements Channel {
     checkReadable();
     compact();
     int n = readLink(rbuf, 0);
-    if (n == 0 && mayWait) {
+    while (n == 0 && mayWait) {
       long left = deadline - System.nanoTime();
       if (left <= 0) {
         return false;
       }
       flushBeforeWaiting();
-      n = readLink(rbuf, left);
-      answered = true;
+      // a selector may report readiness that a read then does not find: wait again
+      if (awaitReadable(left)) {
+        n = readLink(rbuf, 0);
+      }
     }
     if (n < 0) {
       throw onEof(rbuf.position() - rpos);
@@ -695,10 +795,6 @@ public final class FramedChannel implements Channel {
     return n > 0;
   }
 
-  /**
-   * Fills the large frame from rbuf and then from the link, reading through the direct rbuf
-   * (a heap buffer handed to a socket is copied whole on each read by some implementations).
-   */
   /** Keeps the unparsed bytes, drops what was consumed. */
   private void compact() {
     if (rpos > 0) {
@@ -711,6 +807,10 @@ public final class FramedChannel implements Channel {
     }
   }
 
+  /**
+   * Fills the large frame from rbuf and then from the link, reading through the direct rbuf
+   * (a heap buffer handed to a socket is copied whole on each read by some implementations).
+   */
   private boolean fillLarge(long deadline, boolean mayWait) throws IOException {
     while (large.hasRemaining()) {
       int available = rbuf.position() - rpos;
@@ -743,6 +843,15 @@ public final class FramedChannel implements Channel {
     return true;
   }
 
+  private boolean awaitReadable(long timeoutNanos) throws IOException {
+    try {
+      return link.awaitReadable(timeoutNanos);
+    } catch (IOException e) {
+      checkReadable();
+      throw readFailed(new ChannelClosedException("connection to " + uri + " lost: " + e.getMessage(), e));
+    }
+  }
+
   private int readLink(ByteBuffer dst, long timeoutNanos) throws IOException {
     try {
       return link.read(dst, timeoutNanos);
@@ -760,7 +869,7 @@ public final class FramedChannel implements Channel {
     boolean inline = false;
     lock.lock();
     try {
-      if (!writing && !drain.hasRemaining() && fill.position() > 0) {
+      if (!writing && (drain.hasRemaining() || fill.position() > 0)) {
         writing = true;
         inline = true;
       }

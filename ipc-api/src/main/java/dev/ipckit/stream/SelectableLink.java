@@ -24,8 +24,9 @@ public final class SelectableLink implements StreamLink {
   private final SelectableChannel channel;
   private final ScatteringByteChannel in;
   private final GatheringByteChannel out;
-  private final Selector readSelector;
-  private final Selector writeSelector;
+  private final Object selectorLock = new Object();
+  private Selector readSelector;
+  private Selector writeSelector;
   private volatile boolean closed;
 
   public <C extends SelectableChannel & ScatteringByteChannel & GatheringByteChannel> SelectableLink(C channel)
@@ -34,20 +35,34 @@ public final class SelectableLink implements StreamLink {
     this.in = channel;
     this.out = channel;
     channel.configureBlocking(false);
-    Selector r = null;
-    Selector w = null;
-    try {
-      r = channel.provider().openSelector();
-      w = channel.provider().openSelector();
-      channel.register(r, SelectionKey.OP_READ);
-      channel.register(w, SelectionKey.OP_WRITE);
-    } catch (IOException | RuntimeException e) {
-      closeQuietly(r);
-      closeQuietly(w);
-      throw e;
+  }
+
+  /**
+   * Selectors are opened on the first wait: a connection that fails its handshake at once (most
+   * hostile ones do) never costs the four descriptors two selectors take.
+   */
+  private Selector selector(boolean forRead) throws IOException {
+    synchronized (selectorLock) {
+      if (closed) {
+        throw new ClosedChannelException();
+      }
+      Selector s = forRead ? readSelector : writeSelector;
+      if (s == null) {
+        s = channel.provider().openSelector();
+        try {
+          channel.register(s, forRead ? SelectionKey.OP_READ : SelectionKey.OP_WRITE);
+        } catch (IOException | RuntimeException e) {
+          closeQuietly(s);
+          throw e;
+        }
+        if (forRead) {
+          readSelector = s;
+        } else {
+          writeSelector = s;
+        }
+      }
+      return s;
     }
-    this.readSelector = r;
-    this.writeSelector = w;
   }
 
   public SelectableChannel channel() {
@@ -63,10 +78,15 @@ public final class SelectableLink implements StreamLink {
         return n;
       }
       long left = deadline - System.nanoTime();
-      if (left <= 0 || !await(readSelector, left)) {
+      if (left <= 0 || !await(selector(true), left)) {
         return 0;
       }
     }
+  }
+
+  @Override
+  public boolean awaitReadable(long timeoutNanos) throws IOException {
+    return await(selector(true), timeoutNanos);
   }
 
   @Override
@@ -81,7 +101,7 @@ public final class SelectableLink implements StreamLink {
       }
       if (n == 0) {
         long left = deadline - System.nanoTime();
-        if (left <= 0 || !await(writeSelector, left)) {
+        if (left <= 0 || !await(selector(false), left)) {
           return total;
         }
       }
@@ -155,11 +175,13 @@ public final class SelectableLink implements StreamLink {
     if (closed) {
       return;
     }
-    closed = true;
-    // selectors first: a channel still registered with one may keep its fd open after close
-    // (junixsocket does), and closing a selector wakes a thread waiting in it
-    closeQuietly(readSelector);
-    closeQuietly(writeSelector);
+    synchronized (selectorLock) {
+      closed = true;
+      // selectors first: a channel still registered with one may keep its fd open after close
+      // (junixsocket does), and closing a selector wakes a thread waiting in it
+      closeQuietly(readSelector);
+      closeQuietly(writeSelector);
+    }
     channel.close();
   }
 

@@ -22,6 +22,13 @@ public interface StreamLink extends Closeable {
   int read(ByteBuffer dst, long timeoutNanos) throws IOException;
 
   /**
+   * Waits up to {@code timeoutNanos} until a read would return data or end of stream.
+   *
+   * @return false on timeout
+   */
+  boolean awaitReadable(long timeoutNanos) throws IOException;
+
+  /**
    * Writes from {@code src}, waiting up to {@code timeoutNanos} for room (0: do not wait).
    *
    * @return bytes written, possibly 0 on timeout

@@ -10,6 +10,7 @@ import dev.ipckit.stream.StreamTransport;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.file.Files;
@@ -161,8 +162,8 @@ final class UnixSockets {
       this.path = path;
       this.fileKey = fileKey;
       this.admission = admission;
-      // junixsocket creates the accepted socket before it blocks in accept(2) and does not close
-      // it when the server is closed under it: waiting for readiness first leaks nothing
+      // junixsocket creates the socket for the next connection before it blocks in accept(2) and
+      // leaks it when the server is closed under it: waiting for readiness first avoids that
       server.configureBlocking(false);
       this.selector = server.provider().openSelector();
       server.register(selector, SelectionKey.OP_ACCEPT);
@@ -170,17 +171,20 @@ final class UnixSockets {
 
     @Override
     public Accepted accept() throws IOException {
-      AFUNIXSocketChannel ch;
-      do {
-        selector.select();
-        selector.selectedKeys().clear();
-        if (!selector.isOpen() || !server.isOpen()) {
+      AFUNIXSocketChannel ch = null;
+      while (ch == null) {
+        try {
+          selector.select();
+          selector.selectedKeys().clear();
+        } catch (ClosedSelectorException e) {
+          throw new ClosedChannelException();
+        }
+        if (!server.isOpen()) {
           throw new ClosedChannelException();
         }
         ch = server.accept();
-      } while (ch == null);
+      }
       try {
-        ch.configureBlocking(true);
         Optional<PeerCredentials> creds = credentials(ch);
         String peer = creds.map(c -> "pid" + c.pid()).orElse("peer");
         return new Accepted(new SelectableLink(ch), peer, creds);

@@ -785,8 +785,10 @@ public abstract class ChannelConformanceSuite {
     Pair good = fixture.connectedPair("handshakeTimeout=2s");
     ChannelServer server = good.listener();
     AtomicBoolean stop = new AtomicBoolean();
+    // the echo outlives the pinger: stopped together, the last ping could go unanswered
+    AtomicBoolean stopEcho = new AtomicBoolean();
     Future<Void> echo = async(() -> {
-      while (!stop.get()) {
+      while (!stopEcho.get()) {
         ByteBuffer m = good.server().receive(Duration.ofMillis(200));
         if (m != null) {
           good.server().send(m);
@@ -836,6 +838,7 @@ public abstract class ChannelConformanceSuite {
     Thread.sleep(200);
     stop.set(true);
     int rounds = await(pinger, PATIENCE);
+    stopEcho.set(true);
     await(echo, PATIENCE);
     await(acceptor, PATIENCE);
     assertTrue(rounds > 0, "the good client completed no round trip during the storm");

@@ -32,9 +32,20 @@ public final class LeakCheck {
   private static final Path FD_DIR = Path.of("/proc/self/fd");
 
   static {
-    // The JDK's file I/O keeps one end of a socketpair open for the JVM's life from its first use
-    // (sun.nio.ch.FileDispatcherImpl's pre-close descriptor): make that happen before any
-    // snapshot, or the first case to read a file through a FileChannel is blamed for a socket.
+    // The JDK's NIO keeps one socketpair per JVM for closing channels other threads block on,
+    // made the first time a SocketChannel is used. Made here, before any snapshot, it is not
+    // mistaken for a descriptor that a test leaked.
+    for (var family : new java.net.ProtocolFamily[] {java.net.StandardProtocolFamily.UNIX,
+        java.net.StandardProtocolFamily.INET}) {
+      try (var ch = java.nio.channels.SocketChannel.open(family)) {
+        ch.configureBlocking(false);
+      } catch (java.io.IOException | UnsupportedOperationException ignored) {
+        // a family this platform lacks has nothing to allocate either
+      }
+    }
+    // The JDK's file I/O also keeps one end of a socketpair open for the JVM's life from its first
+    // use (sun.nio.ch.FileDispatcherImpl's pre-close descriptor): the first case that reads a file
+    // through a FileChannel would be blamed for it.
     try (FileChannel c = FileChannel.open(Path.of(System.getProperty("java.home"), "release"))) {
       c.size();
     } catch (IOException | RuntimeException e) {

@@ -20,6 +20,11 @@ public final class ClosingLink implements StreamLink {
   }
 
   @Override
+  public boolean awaitReadable(long timeoutNanos) throws IOException {
+    return link.awaitReadable(timeoutNanos);
+  }
+
+  @Override
   public long write(ByteBuffer[] srcs, long timeoutNanos) throws IOException {
     return link.write(srcs, timeoutNanos);
   }

@@ -92,6 +92,17 @@ public final class PipeLink implements StreamLink {
     }
   }
 
+  @Override
+  public boolean awaitReadable(long timeoutNanos) throws IOException {
+    inGate.readLock().lock();
+    try {
+      ensureOpen();
+      return timeoutNanos > 0 && await(readPoll, timeoutNanos);
+    } finally {
+      inGate.readLock().unlock();
+    }
+  }
+
   /** Bytes read, -1 at end of stream, 0 if none are ready. */
   private int readOnce(ByteBuffer dst) throws IOException {
     ByteBuffer target = dst.isDirect() ? dst : readScratch.clear().limit(Math.min(SCRATCH, dst.remaining()));

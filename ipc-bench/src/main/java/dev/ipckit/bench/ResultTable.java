@@ -1,0 +1,120 @@
+package dev.ipckit.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The results of a run as a text table for people and JSON for machines. An ipckit row is
+ * compared with its raw baseline at the same size: {@code x msgs/s} is its throughput over the
+ * baseline's (higher is better), {@code x p50} its median round trip over the baseline's (lower
+ * is better).
+ */
+final class ResultTable {
+  private final List<RowResult> rows;
+
+  ResultTable(List<RowResult> rows) {
+    this.rows = List.copyOf(rows);
+  }
+
+  /** The baseline row of {@code r}, or null (a baseline itself, or not measured). */
+  RowResult baselineOf(RowResult r) {
+    if (r.target().baseline() == null) {
+      return null;
+    }
+    for (RowResult b : rows) {
+      if (b.size() == r.size() && b.target().label().equals(r.target().baseline())) {
+        return b;
+      }
+    }
+    return null;
+  }
+
+  static Double throughputRatio(RowResult r, RowResult base) {
+    return base == null ? null : r.throughput().messagesPerSecond() / base.throughput().messagesPerSecond();
+  }
+
+  static Double latencyRatio(RowResult r, RowResult base) {
+    return base == null ? null : r.latency().p50() / base.latency().p50();
+  }
+
+  String text() {
+    String[] head = {"transport", "size", "msgs/s", "MB/s", "rtt p50 us", "p99 us", "p99.9 us", "baseline",
+        "x msgs/s", "x p50", "msgs/read"};
+    List<String[]> lines = new ArrayList<>();
+    lines.add(head);
+    for (RowResult r : rows) {
+      RowResult b = baselineOf(r);
+      ThroughputResult t = r.throughput();
+      LatencyResult l = r.latency();
+      lines.add(new String[] {r.target().label(), size(r.size()), String.format(Locale.ROOT, "%,.0f",
+          t.messagesPerSecond()), fmt("%.1f", t.megabytesPerSecond()), fmt("%.1f", l.p50()), fmt("%.1f", l.p99()),
+          fmt("%.1f", l.p999()), r.target().baseline() == null ? "-" : r.target().baseline(),
+          ratio(throughputRatio(r, b)), ratio(latencyRatio(r, b)), fmt("%.1f", t.messagesPerBatch())});
+    }
+    int[] width = new int[head.length];
+    for (String[] line : lines) {
+      for (int i = 0; i < line.length; i++) {
+        width[i] = Math.max(width[i], line[i].length());
+      }
+    }
+    StringBuilder sb = new StringBuilder();
+    for (String[] line : lines) {
+      for (int i = 0; i < line.length; i++) {
+        boolean left = i == 0 || i == 7;
+        String cell = left ? String.format("%-" + width[i] + "s", line[i]) : String.format("%" + width[i] + "s", line[i]);
+        sb.append(i == 0 ? "" : "  ").append(cell);
+      }
+      sb.append('\n');
+    }
+    return sb.toString();
+  }
+
+  /** A JSON array with one record per transport and size. */
+  String json() {
+    StringBuilder sb = new StringBuilder("[\n");
+    for (int i = 0; i < rows.size(); i++) {
+      RowResult r = rows.get(i);
+      RowResult b = baselineOf(r);
+      ThroughputResult t = r.throughput();
+      LatencyResult l = r.latency();
+      sb.append("  {\"transport\": \"").append(r.target().label()).append('"')
+          .append(", \"size\": ").append(r.size())
+          .append(", \"msgs_per_s\": ").append(fmt("%.1f", t.messagesPerSecond()))
+          .append(", \"mb_per_s\": ").append(fmt("%.3f", t.megabytesPerSecond()))
+          .append(", \"rtt_p50_us\": ").append(fmt("%.3f", l.p50()))
+          .append(", \"rtt_p99_us\": ").append(fmt("%.3f", l.p99()))
+          .append(", \"rtt_p999_us\": ").append(fmt("%.3f", l.p999()))
+          .append(", \"baseline\": ").append(r.target().baseline() == null ? "null" : "\"" + r.target().baseline() + "\"")
+          .append(", \"ratio_to_baseline\": ").append(jsonNumber(throughputRatio(r, b)))
+          .append(", \"rtt_p50_ratio_to_baseline\": ").append(jsonNumber(latencyRatio(r, b)))
+          .append(", \"msgs_per_read\": ").append(fmt("%.2f", t.messagesPerBatch()))
+          .append(", \"window_s\": ").append(fmt("%.3f", t.nanos() / 1e9))
+          .append(", \"rtt_samples\": ").append(l.count())
+          .append('}').append(i + 1 < rows.size() ? ",\n" : "\n");
+    }
+    return sb.append("]\n").toString();
+  }
+
+  static String size(int bytes) {
+    if (bytes >= (1 << 20) && bytes % (1 << 20) == 0) {
+      return (bytes >> 20) + " MiB";
+    }
+    if (bytes >= 1024 && bytes % 1024 == 0) {
+      return (bytes >> 10) + " KiB";
+    }
+    return bytes + " B";
+  }
+
+  private static String ratio(Double r) {
+    return r == null ? "-" : fmt("%.2f", r);
+  }
+
+  private static String jsonNumber(Double r) {
+    return r == null ? "null" : fmt("%.4f", r);
+  }
+
+  private static String fmt(String format, double v) {
+    return String.format(Locale.ROOT, format, v);
+  }
+}

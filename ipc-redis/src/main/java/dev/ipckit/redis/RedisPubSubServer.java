@@ -1,0 +1,177 @@
+package dev.ipckit.redis;
+
+import dev.ipckit.Channel;
+import dev.ipckit.ChannelClosedException;
+import dev.ipckit.ChannelOptions;
+import dev.ipckit.ChannelServer;
+import dev.ipckit.IpcException;
+import dev.ipckit.redis.internal.Frame;
+import dev.ipckit.redis.internal.Publisher;
+import dev.ipckit.redis.internal.Subscriber;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An ipckit server on Redis pub/sub ({@code redis://host/0?server=NAME}): it subscribes to the
+ * Redis channel NAME. A client ({@link RedisTransport#open} with the same URI) subscribes to its
+ * private reply channel {@code NAME:<client id>} and publishes a HELLO to NAME; the server then
+ * has a channel for that client, which {@link #accept} returns. Everything a client sends goes to
+ * NAME, told apart by the publisher id in its header; everything the server sends it goes to the
+ * client's reply channel. Both ends send heartbeats and say BYE on close (docs/REDIS.md).
+ *
+ * <p>One subscriber thread and one publisher thread serve every client of the server. A client
+ * whose messages are not read fast enough loses the newest ones (reported as a gap) rather than
+ * holding up the others.
+ */
+public final class RedisPubSubServer implements ChannelServer {
+  /** Clients that said HELLO but were not accepted yet; more are refused with a BYE. */
+  static final int BACKLOG = 128;
+
+  private final String uri;
+  private final String display;
+  private final String name;
+  private final ChannelOptions common;
+  private final PubSubOptions options;
+  private final Publisher publisher;
+  private final Subscriber subscriber;
+  private final Map<Long, RedisPubSubChannel> byClient = new ConcurrentHashMap<>();
+  private final LinkedBlockingQueue<RedisPubSubChannel> pending = new LinkedBlockingQueue<>();
+  private final List<Channel> accepted = new CopyOnWriteArrayList<>();
+  private volatile boolean closed;
+
+  RedisPubSubServer(String uri, RedisEndpoint endpoint, ChannelOptions common, PubSubOptions options)
+      throws IpcException {
+    this.uri = uri;
+    this.display = RedisEndpoint.redact(uri);
+    this.name = options.server();
+    this.common = common;
+    this.options = options;
+    Duration tick = RedisTransport.tick(options);
+    this.publisher = new Publisher(endpoint, display, "ipckit-redis-pub-server-" + name,
+        common.sendBuffer(), options.backoff(), options.maxBackoff(), tick);
+    long listeners;
+    try (var c = endpoint.connect()) {
+      listeners = RedisTransport.subscribers(c, name);
+    } catch (RuntimeException e) {
+      publisher.close();
+      throw new IpcException("cannot reach Redis at " + endpoint + " for " + display + ": " + e.getMessage(), e);
+    }
+    if (listeners > 0) {
+      publisher.close();
+      throw new IpcException("address in use: Redis channel '" + name + "' at " + endpoint + " already has "
+          + listeners + " subscriber(s); another server listens there");
+    }
+    this.subscriber = new Subscriber(endpoint, display, "ipckit-redis-sub-server-" + name, name, false,
+        new Subscriber.Listener() {
+          @Override
+          public void onMessage(byte[] channel, byte[] message) {
+            dispatch(message);
+          }
+
+          @Override
+          public void onSubscribed(boolean again) {
+            byClient.values().forEach(RedisPubSubChannel::resubscribed);
+          }
+        }, options.backoff(), options.maxBackoff(), options.peerTimeout());
+    try {
+      subscriber.start(common.connectTimeout());
+    } catch (IpcException e) {
+      publisher.close();
+      throw e;
+    }
+    publisher.ticker(now -> {
+      subscriber.ping(now);
+      byClient.values().forEach(ch -> ch.tick(now));
+    });
+  }
+
+  private void dispatch(byte[] message) {
+    byte kind = Frame.kind(message);
+    if (kind == 0) {
+      return; // not from an ipckit client: nobody to deliver it to
+    }
+    long client = Frame.publisher(message);
+    RedisPubSubChannel ch = byClient.get(client);
+    if (ch != null) {
+      ch.deliver(message);
+      return;
+    }
+    if (kind != Frame.HELLO || closed) {
+      return; // a client this server does not know (closed, timed out, or from before a restart)
+    }
+    String replyTo = RedisTransport.replyChannel(name, client);
+    if (pending.size() >= BACKLOG) {
+      publisher.control(replyTo.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+          Frame.control(Frame.BYE, RedisTransport.newId(), 0));
+      return;
+    }
+    RedisPubSubChannel[] self = new RedisPubSubChannel[1];
+    self[0] = new RedisPubSubChannel(uri, display, common, options, RedisPubSubChannel.Role.ACCEPTED,
+        RedisTransport.newId(), replyTo, publisher, subscriber::isSubscribed, () -> {
+          byClient.remove(client, self[0]);
+          accepted.remove(self[0]);
+        });
+    byClient.put(client, self[0]);
+    pending.add(self[0]);
+  }
+
+  @Override
+  public String uri() {
+    return uri;
+  }
+
+  @Override
+  public Channel accept(Duration timeout) throws IOException {
+    if (closed) {
+      throw new ChannelClosedException("server " + display + " is closed");
+    }
+    try {
+      RedisPubSubChannel c = pending.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      if (c == null) {
+        if (closed) {
+          throw new ChannelClosedException("server " + display + " is closed");
+        }
+        return null;
+      }
+      accepted.add(c);
+      return c;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ChannelClosedException("interrupted in accept on " + display, e);
+    }
+  }
+
+  @Override
+  public List<Channel> channels() {
+    return accepted.stream().filter(Channel::isOpen).toList();
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    subscriber.close();
+    for (RedisPubSubChannel c : byClient.values()) {
+      try {
+        c.close();
+      } catch (IOException ignored) {
+        // closing the others matters more
+      }
+    }
+    pending.clear();
+    publisher.close(common.sendTimeout().toNanos());
+  }
+
+  @Override
+  public String toString() {
+    return "RedisPubSubServer[" + display + "]";
+  }
+}

@@ -1,0 +1,243 @@
+package dev.ipckit.redis.internal;
+
+import dev.ipckit.IpcException;
+import dev.ipckit.redis.RedisEndpoint;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import redis.clients.jedis.BinaryJedisPubSub;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * One Redis subscription (SUBSCRIBE to a channel or PSUBSCRIBE to a pattern) kept alive on its
+ * own daemon thread (not API). Jedis does not resubscribe: when the connection drops, or Redis
+ * stops answering pings, this reconnects with backoff and subscribes again, telling its
+ * {@link Listener} so it can reset its clocks. Messages sent while it was away are lost; the
+ * sequence numbers let receivers see that.
+ */
+public final class Subscriber implements AutoCloseable {
+  /** Called on the subscriber thread. */
+  public interface Listener {
+    void onMessage(byte[] channel, byte[] message);
+
+    /** The subscription is (again) in place. */
+    default void onSubscribed(boolean again) {}
+
+    /** The connection was lost; a reconnect follows unless closing. */
+    default void onDisconnected(String cause) {}
+  }
+
+  private final RedisEndpoint endpoint;
+  private final String uri;
+  private final byte[] target;
+  private final boolean pattern;
+  private final Listener listener;
+  private final Backoff backoff;
+  private final long pingTimeoutNanos;
+  private final Thread thread;
+  private final CountDownLatch firstSubscribed = new CountDownLatch(1);
+  private volatile boolean closed;
+  private volatile Connection connection;
+  private volatile PubSub pubsub;
+  private volatile String lastError = "not connected yet";
+  private volatile long lastHeardNanos;
+  private volatile long pingSentNanos;
+  private volatile int subscriptions;
+  private volatile int connects;
+
+  /**
+   * @param pingTimeout a ping unanswered for this long counts as a dead connection; zero: never
+   */
+  public Subscriber(RedisEndpoint endpoint, String uri, String threadName, String target,
+      boolean pattern, Listener listener, Duration backoff, Duration maxBackoff, Duration pingTimeout) {
+    this.endpoint = endpoint;
+    this.uri = uri;
+    this.target = target.getBytes(StandardCharsets.UTF_8);
+    this.pattern = pattern;
+    this.listener = listener;
+    this.backoff = new Backoff(backoff, maxBackoff);
+    this.pingTimeoutNanos = pingTimeout.toNanos();
+    this.thread = new Thread(this::run, threadName);
+    thread.setDaemon(true);
+  }
+
+  /**
+   * Starts the thread and waits until the first subscription is in place, so that every message
+   * published after this returns is received.
+   *
+   * @throws IpcException Redis could not be reached or refused within {@code timeout}
+   */
+  public void start(Duration timeout) throws IpcException {
+    thread.start();
+    try {
+      if (!firstSubscribed.await(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+        String cause = lastError;
+        close();
+        throw new IpcException("cannot subscribe to '" + new String(target, StandardCharsets.UTF_8)
+            + "' at Redis " + endpoint + " for " + uri + " within " + timeout.toMillis() + " ms: " + cause);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      close();
+      throw new IpcException("interrupted while subscribing for " + uri, e);
+    }
+  }
+
+  /** How many connections were made: 1 plus the reconnects. */
+  public int connects() {
+    return connects;
+  }
+
+  /** Why the last connection ended or failed. */
+  public String lastError() {
+    return lastError;
+  }
+
+  public boolean isSubscribed() {
+    return subscriptions > 0;
+  }
+
+  /**
+   * Pings Redis on the subscribed connection; if the previous ping went unanswered for the ping
+   * timeout, drops the connection so that the thread reconnects. Call periodically.
+   */
+  public void ping(long now) {
+    PubSub ps = pubsub;
+    Connection c = connection;
+    if (ps == null || c == null || subscriptions == 0 || pingTimeoutNanos == 0) {
+      return;
+    }
+    if (pingSentNanos != 0 && lastHeardNanos - pingSentNanos < 0 && now - pingSentNanos > pingTimeoutNanos) {
+      lastError = "Redis did not answer a ping for " + (now - pingSentNanos) / 1_000_000 + " ms";
+      disconnect(c);
+      return;
+    }
+    if (pingSentNanos == 0 || lastHeardNanos - pingSentNanos >= 0) {
+      try {
+        pingSentNanos = now;
+        ps.ping();
+      } catch (RuntimeException e) {
+        disconnect(c);
+      }
+    }
+  }
+
+  private void run() {
+    while (!closed) {
+      Connection c;
+      try {
+        c = endpoint.connect();
+      } catch (JedisException e) {
+        lastError = Errors.describe(e);
+        backoff.sleep();
+        continue;
+      }
+      connection = c;
+      connects++;
+      if (closed) {
+        break;
+      }
+      PubSub ps = new PubSub();
+      pubsub = ps;
+      pingSentNanos = 0;
+      try {
+        if (pattern) {
+          ps.proceedWithPatterns(c, target);
+        } else {
+          ps.proceed(c, target);
+        }
+      } catch (RuntimeException e) {
+        lastError = Errors.describe(e);
+      } finally {
+        boolean was = subscriptions > 0;
+        subscriptions = 0;
+        pubsub = null;
+        disconnect(c);
+        if (was && !closed) {
+          listener.onDisconnected(lastError);
+        }
+      }
+      if (!closed) {
+        backoff.sleep();
+      }
+    }
+    Connection c = connection;
+    if (c != null) {
+      disconnect(c);
+    }
+  }
+
+  private void disconnect(Connection c) {
+    try {
+      c.close();
+    } catch (RuntimeException ignored) {
+      // a broken connection may fail to close cleanly; its socket is closed either way
+    }
+  }
+
+  /** Stops the thread: the socket is closed under it, Redis drops the subscription. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    backoff.cancel();
+    Connection c = connection;
+    if (c != null) {
+      disconnect(c);
+    }
+    if (Thread.currentThread() != thread && thread.isAlive()) {
+      try {
+        thread.join(5000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private final class PubSub extends BinaryJedisPubSub {
+    private boolean subscribedBefore;
+
+    @Override
+    public void onSubscribe(byte[] channel, int count) {
+      subscribed(count);
+    }
+
+    @Override
+    public void onPSubscribe(byte[] p, int count) {
+      subscribed(count);
+    }
+
+    private void subscribed(int count) {
+      lastHeardNanos = System.nanoTime();
+      subscriptions = count;
+      backoff.reset();
+      boolean again = firstSubscribed.getCount() == 0;
+      firstSubscribed.countDown();
+      if (!subscribedBefore) {
+        subscribedBefore = true;
+        listener.onSubscribed(again);
+      }
+    }
+
+    @Override
+    public void onMessage(byte[] channel, byte[] message) {
+      lastHeardNanos = System.nanoTime();
+      listener.onMessage(channel, message);
+    }
+
+    @Override
+    public void onPMessage(byte[] p, byte[] channel, byte[] message) {
+      lastHeardNanos = System.nanoTime();
+      listener.onMessage(channel, message);
+    }
+
+    @Override
+    public void onPong(byte[] payload) {
+      lastHeardNanos = System.nanoTime();
+    }
+  }
+}
