@@ -16,8 +16,10 @@ import java.util.Objects;
  * channel with its transport module's helpers (a listening TCP socket becomes a
  * {@code ServerSocketChannel} that accepts connections, a connected one a {@code SocketChannel}).
  *
- * <p><b>Proposed contract</b> (no transport implements it yet): {@link Channel#send(java.nio.ByteBuffer,
- * Handle...)} and {@link Channel#receiveWithHandles(java.time.Duration)}.
+ * <p>Sent with {@link Channel#send(java.nio.ByteBuffer, Handle...)}, received with
+ * {@link Channel#receiveWithHandles(java.time.Duration)}. The fd: transport passes them
+ * (dev.ipckit.pipe.Handles makes and converts TCP sockets); the engine's HANDLES frame is in
+ * docs/PROTOCOL.md.
  */
 public final class Handle implements Closeable {
   private final FileDescriptor descriptor;

@@ -10,10 +10,19 @@ import dev.ipckit.MessageTooLargeException;
 import dev.ipckit.PeerCredentials;
 import dev.ipckit.ProtocolException;
 import dev.ipckit.SendTimeoutException;
+import dev.ipckit.Capability;
+import dev.ipckit.Delivery;
+import dev.ipckit.Handle;
+import dev.ipckit.TransportUnavailableException;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -51,6 +60,10 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class FramedChannel implements Channel {
   private static final int HEADER = 4;
   private static final int GOODBYE = -1;
+  /** Control frame: the next frame's message carries this many descriptors, which came with these bytes. */
+  private static final int HANDLES = -2;
+  /** The kernel passes at most 253 descriptors with one message (SCM_MAX_FD). */
+  public static final int MAX_HANDLES = 253;
   /** A send this long after the last write is a lone message and is written at once. */
   private static final long QUIET_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
   /** How long the flusher first waits to see whether a sender is still appending. */
@@ -103,6 +116,10 @@ public final class FramedChannel implements Channel {
   private int rpos;
   private ByteBuffer large; // a frame too big for rbuf, being filled
   private ByteBuffer longLine; // delimited: a message too big for rbuf, growing until its end comes
+  private final ArrayDeque<FileDescriptor> arrived = new ArrayDeque<>(); // descriptors not yet claimed
+  private List<FileDescriptor> pendingHandles; // announced by a HANDLES frame, for the next message
+  private List<FileDescriptor> deliveringHandles; // with the message being handed out now
+  private final boolean peerAcceptsHandles;
   private volatile IOException readFailure;
   /** End of stream seen by {@link #isOpen}; the reader meets it again on its next read. */
   private volatile boolean eofSeen;
@@ -121,6 +138,15 @@ public final class FramedChannel implements Channel {
    */
   public FramedChannel(String uri, StreamLink link, ChannelOptions options, Capabilities capabilities,
       long peerMaxMessage, Optional<PeerCredentials> credentials, Framing framing) {
+    this(uri, link, options, capabilities, peerMaxMessage, credentials, framing, false);
+  }
+
+  /**
+   * @param peerAcceptsHandles the peer's hello said it reads HANDLES frames
+   */
+  public FramedChannel(String uri, StreamLink link, ChannelOptions options, Capabilities capabilities,
+      long peerMaxMessage, Optional<PeerCredentials> credentials, Framing framing, boolean peerAcceptsHandles) {
+    this.peerAcceptsHandles = peerAcceptsHandles;
     this.framing = framing;
     this.delimited = framing.delimiter() >= 0;
     this.delimiter = (byte) framing.delimiter();
@@ -366,6 +392,59 @@ public final class FramedChannel implements Channel {
 
   /** A frame larger than half the send buffer goes straight from the caller's buffer. */
   private void sendLarge(ByteBuffer message) throws IOException {
+    writeAlone(message, null);
+  }
+
+  /**
+   * Sends {@code message} with open descriptors: a HANDLES control frame and the message's frame
+   * are written by themselves, after everything queued, with the descriptors attached to their
+   * first byte (the kernel hands them to the read that gets that byte).
+   *
+   * <pre>
+   *  +-----------+------------------+-----------------------------------------+
+   *  | -2 (i32)  | count (i32)      | the message's frame, as above           |
+   *  +-----------+------------------+-----------------------------------------+
+   *  only to a peer whose hello set the handles flag; 1 &lt;= count &lt;= 253
+   * </pre>
+   */
+  @Override
+  public void send(ByteBuffer message, Handle... handles) throws IOException {
+    if (handles.length == 0) {
+      send(message);
+      return;
+    }
+    if (!capabilities.has(Capability.PASSES_HANDLES) || !link.passesDescriptors() || delimited) {
+      checkOpen();
+      throw new TransportUnavailableException("cannot send handles on " + uri + ": "
+          + (delimited ? "framing=" + framing + " carries none" : "its transport does not pass descriptors"));
+    }
+    if (!peerAcceptsHandles) {
+      checkOpen();
+      throw new IpcException("cannot send handles on " + uri + ": the peer's end cannot receive descriptors");
+    }
+    if (handles.length > MAX_HANDLES) {
+      throw new IllegalArgumentException(handles.length + " handles in one message; at most " + MAX_HANDLES);
+    }
+    int len = message.remaining();
+    if (len > sendLimit) {
+      checkOpen();
+      throw new MessageTooLargeException(uri, len, sendLimit);
+    }
+    FileDescriptor[] fds = new FileDescriptor[handles.length];
+    for (int k = 0; k < fds.length; k++) {
+      fds[k] = handles[k].descriptor();
+      if (!fds[k].valid()) {
+        throw new IllegalArgumentException("handle " + handles[k].description() + " is closed");
+      }
+    }
+    writeAlone(message, fds);
+  }
+
+  /**
+   * Writes one frame by itself, after every frame queued before it: a frame too large for the
+   * send buffer, or one with descriptors (then preceded by its HANDLES frame).
+   */
+  private void writeAlone(ByteBuffer message, FileDescriptor[] fds) throws IOException {
     long deadline = System.nanoTime() + options.sendTimeout().toNanos();
     lock.lock();
     try {
@@ -408,9 +487,13 @@ public final class FramedChannel implements Channel {
       // copied whole on every partial write by some implementations (junixsocket: quadratic)
       ByteBuffer src = message.duplicate();
       drain.clear();
+      if (fds != null) {
+        drain.putInt(HANDLES).putInt(fds.length);
+      }
       if (!delimited) {
         drain.putInt(src.remaining());
       }
+      boolean descriptorsPending = fds != null;
       boolean delimiterPending = delimited;
       while (error == null) {
         int n = Math.min(drain.remaining(), src.remaining());
@@ -433,7 +516,13 @@ public final class FramedChannel implements Channel {
             drain.position(drain.limit());
             break;
           }
-          link.write(drainArray, left);
+          if (descriptorsPending) {
+            int before = drain.position();
+            link.writeWithDescriptors(drainArray, fds, left);
+            descriptorsPending = drain.position() == before;
+          } else {
+            link.write(drainArray, left);
+          }
         }
         if (!src.hasRemaining() && !delimiterPending) {
           break;
@@ -640,12 +729,18 @@ public final class FramedChannel implements Channel {
           ByteBuffer m = large.flip();
           large = null;
           answered = rbuf.position() == rpos;
-          handler.onMessage(m.asReadOnlyBuffer());
+          deliverWithHandles(handler, m.asReadOnlyBuffer());
           handled++;
           continue;
         }
         int available = rbuf.position() - rpos;
-        if (available >= HEADER) {
+        if (available >= HEADER && rbuf.getInt(rpos) == HANDLES) {
+          if (available >= 2 * HEADER) {
+            claimHandles(rbuf.getInt(rpos + HEADER));
+            rpos += 2 * HEADER;
+            continue;
+          }
+        } else if (available >= HEADER) {
           int len = rbuf.getInt(rpos);
           if (len < 0) {
             throw onControl(len);
@@ -659,7 +754,7 @@ public final class FramedChannel implements Channel {
             view.position(rpos + HEADER).limit(rpos + HEADER + len);
             rpos += HEADER + len;
             answered = rbuf.position() == rpos;
-            handler.onMessage(view);
+            deliverWithHandles(handler, view);
             handled++;
             continue;
           }
@@ -679,6 +774,76 @@ public final class FramedChannel implements Channel {
     } finally {
       readLock.unlock();
     }
+  }
+
+  /** Takes the descriptors a HANDLES frame announced for the next message. Read lock held. */
+  private void claimHandles(int count) throws IOException {
+    if (!link.passesDescriptors() || count < 1 || count > MAX_HANDLES || pendingHandles != null) {
+      throw protocolError("unexpected HANDLES frame (" + count + " descriptors"
+          + (pendingHandles != null ? ", right after another one" : "") + ")");
+    }
+    for (FileDescriptor fd : link.takeReceivedDescriptors()) {
+      arrived.add(fd);
+    }
+    if (arrived.size() < count) {
+      throw protocolError("a HANDLES frame announced " + count + " descriptors but " + arrived.size()
+          + " came with it");
+    }
+    List<FileDescriptor> hs = new ArrayList<>(count);
+    for (int k = 0; k < count; k++) {
+      hs.add(arrived.poll());
+    }
+    pendingHandles = hs;
+  }
+
+  /**
+   * Hands a message out with the descriptors that came for it; those the handler did not claim
+   * (through {@link #receiveWithHandles}) are closed. Read lock held.
+   */
+  private void deliverWithHandles(MessageHandler handler, ByteBuffer m) throws IOException {
+    deliveringHandles = pendingHandles;
+    pendingHandles = null;
+    try {
+      handler.onMessage(m);
+    } finally {
+      List<FileDescriptor> unclaimed = deliveringHandles;
+      deliveringHandles = null;
+      closeAll(unclaimed);
+    }
+  }
+
+  private static void closeAll(Iterable<FileDescriptor> fds) {
+    if (fds == null) {
+      return;
+    }
+    for (FileDescriptor fd : fds) {
+      if (fd.valid()) {
+        try {
+          new FileInputStream(fd).close();
+        } catch (IOException ignored) {
+          // already gone
+        }
+      }
+    }
+  }
+
+  @Override
+  public Delivery receiveWithHandles(Duration timeout) throws IOException {
+    ByteBuffer[] out = new ByteBuffer[1];
+    List<Handle> handles = new ArrayList<>();
+    poll(m -> {
+      ByteBuffer copy = ByteBuffer.allocate(m.remaining());
+      copy.put(m).flip();
+      out[0] = copy;
+      List<FileDescriptor> fds = deliveringHandles;
+      deliveringHandles = null;
+      if (fds != null) {
+        for (FileDescriptor fd : fds) {
+          handles.add(Handle.of(fd, "descriptor received on " + uri));
+        }
+      }
+    }, 1, timeout);
+    return out[0] == null ? null : new Delivery(out[0], handles);
   }
 
   /** {@link #poll} for a delimited framing: messages are lines. Called with the read lock held. */
@@ -975,8 +1140,28 @@ public final class FramedChannel implements Channel {
       lock.unlock();
     }
     closeLink();
+    releaseDescriptors();
     try {
       flusher.join(TimeUnit.SECONDS.toMillis(5));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Closes descriptors that arrived but were never handed out. */
+  private void releaseDescriptors() {
+    try {
+      if (readLock.tryLock(1, TimeUnit.SECONDS)) {
+        try {
+          closeAll(pendingHandles);
+          pendingHandles = null;
+          closeAll(java.util.Arrays.asList(link.takeReceivedDescriptors()));
+          closeAll(arrived);
+          arrived.clear();
+        } finally {
+          readLock.unlock();
+        }
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -54,13 +54,15 @@ public abstract class StreamTransport implements TransportProvider {
     LinkAcceptor.Accepted a = connect(uri, options);
     try {
       long peerMax = options.maxMessage();
+      boolean peerHandles = false;
       if (framing.handshake()) {
         Handshake.Result r = Handshake.run(a.link(), uri.toString(), false, options.maxMessage(), secret(uri),
             handshake.toNanos());
         peerMax = r.peerMaxMessage();
+        peerHandles = r.peerAcceptsHandles();
       }
       return new FramedChannel(uri.toString(), a.link(), options, capabilities(), peerMax, a.credentials(),
-          framing);
+          framing, peerHandles);
     } catch (IOException | RuntimeException e) {
       a.link().close();
       throw e;
