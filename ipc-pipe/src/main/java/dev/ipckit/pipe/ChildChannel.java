@@ -56,7 +56,8 @@ abstract class ChildChannel {
       try {
         Handshake.Result r = Handshake.run(link, uri, true, options.maxMessage(), null,
             options.connectTimeout().toNanos());
-        f.complete(new FramedChannel(uri, link, options, capabilities, r.peerMaxMessage(), credentials));
+        f.complete(new FramedChannel(uri, link, options, capabilities, r.peerMaxMessage(), credentials, framing,
+            r.peerAcceptsHandles()));
       } catch (IOException | RuntimeException e) {
         try {
           link.close();

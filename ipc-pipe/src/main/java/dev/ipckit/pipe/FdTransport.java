@@ -34,7 +34,7 @@ import java.util.Set;
  */
 public final class FdTransport extends StreamTransport {
   static final Capabilities CAPABILITIES = Capabilities.of(Capability.ORDERED, Capability.LOSSLESS,
-      Capability.PEER_CREDENTIALS, Capability.CROSSES_PROCESSES, Capability.BYTE_STREAM);
+      Capability.PEER_CREDENTIALS, Capability.PASSES_HANDLES, Capability.CROSSES_PROCESSES, Capability.BYTE_STREAM);
 
   @Override
   public Set<String> schemes() {

@@ -19,6 +19,10 @@ import java.util.List;
  *       {@code "exit N"} with {@code "bye"} and then exits with code N. Exits 0 when the parent
  *       closes.
  *   <li>{@code exit N}: exits with code N without opening its channel.
+ *   <li>{@code worker}: receives a listening socket with its first message, answers
+ *       {@code "ready"}, and then answers every TCP connection on it with its pid and a newline;
+ *       a further message carrying a connected socket is answered on that socket with
+ *       {@code "passed to PID"}, then {@code "done"} on the channel. Exits 0 when the parent closes.
  *   <li>{@code open URI}: opens URI and prints what came of it; exits 1 if it failed.
  *   <li>{@code hold}: opens its channel, says {@code "ready"}, then sleeps.
  *   <li>{@code parent N}: forks N {@code hold} children, sends their pids up as one message
@@ -36,6 +40,7 @@ public final class ChildMain {
       case "echo" -> echo();
       case "hold" -> hold();
       case "parent" -> parent(Integer.parseInt(args[1]));
+      case "worker" -> worker();
       case "open" -> {
         try (Channel ch = Channels.open(args[1])) {
           System.out.println("opened " + ch.uri());
@@ -75,6 +80,46 @@ public final class ChildMain {
         } else {
           ch.send(m);
         }
+      }
+    }
+  }
+
+  private static void worker() throws Exception {
+    try (Channel up = Channels.fromEnvironment()) {
+      dev.ipckit.Delivery first = up.receiveWithHandles(Duration.ofSeconds(60));
+      java.nio.channels.ServerSocketChannel server = Handles.serverSocketChannel(first.handles().get(0));
+      byte[] pid = (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8);
+      Thread acceptor = new Thread(() -> {
+        try {
+          while (true) {
+            try (java.nio.channels.SocketChannel c = server.accept()) {
+              c.write(ByteBuffer.wrap(pid));
+            }
+          }
+        } catch (java.io.IOException e) {
+          // closed
+        }
+      }, "worker-accept");
+      acceptor.setDaemon(true);
+      acceptor.start();
+      up.send("ready".getBytes(StandardCharsets.UTF_8));
+      while (true) {
+        dev.ipckit.Delivery d;
+        try {
+          d = up.receiveWithHandles(Duration.ofMinutes(5));
+        } catch (ChannelClosedException e) {
+          return;
+        }
+        if (d == null) {
+          return;
+        }
+        for (dev.ipckit.Handle h : d.handles()) {
+          try (java.nio.channels.SocketChannel c = Handles.socketChannel(h)) {
+            c.write(ByteBuffer.wrap(("passed to " + ProcessHandle.current().pid() + "\n")
+                .getBytes(StandardCharsets.UTF_8)));
+          }
+        }
+        up.send("done".getBytes(StandardCharsets.UTF_8));
       }
     }
   }

@@ -1,6 +1,7 @@
 package dev.ipckit.pipe.internal;
 
 import dev.ipckit.stream.StreamLink;
+import java.io.FileDescriptor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
@@ -27,6 +28,22 @@ public final class ClosingLink implements StreamLink {
   @Override
   public long write(ByteBuffer[] srcs, long timeoutNanos) throws IOException {
     return link.write(srcs, timeoutNanos);
+  }
+
+  @Override
+  public boolean passesDescriptors() {
+    return link.passesDescriptors();
+  }
+
+  @Override
+  public long writeWithDescriptors(ByteBuffer[] srcs, FileDescriptor[] descriptors, long timeoutNanos)
+      throws IOException {
+    return link.writeWithDescriptors(srcs, descriptors, timeoutNanos);
+  }
+
+  @Override
+  public FileDescriptor[] takeReceivedDescriptors() {
+    return link.takeReceivedDescriptors();
   }
 
   @Override

@@ -53,7 +53,7 @@ public final class Junix {
       throw new IpcException("cannot adopt fd " + fd + " as a Unix socket: " + e, e);
     }
     try {
-      return new Adopted(ch, new ClosingLink(new SelectableLink(ch), () -> release(fdObj)));
+      return new Adopted(ch, new ClosingLink(new DescriptorLink(ch, new SelectableLink(ch)), () -> release(fdObj)));
     } catch (IOException | RuntimeException e) {
       ch.close();
       release(fdObj);

@@ -15,6 +15,9 @@ import java.util.Map;
  */
 public final class LibC {
   public static final int AF_UNIX = 1;
+  public static final int AF_INET = 2;
+  public static final int AF_INET6 = 10;
+  public static final int SO_REUSEADDR = 2;
   public static final int SOCK_STREAM = 1;
   public static final int SOCK_CLOEXEC = 0x80000;
   public static final int O_RDONLY = 0;
@@ -107,6 +110,16 @@ public final class LibC {
   public static native int fcntl(int fd, int cmd, int arg);
 
   public static native int getsockopt(int fd, int level, int name, int[] value, int[] length);
+
+  public static native int setsockopt(int fd, int level, int name, int[] value, int length);
+
+  public static native int socket(int domain, int type, int protocol);
+
+  public static native int bind(int fd, Pointer address, int length);
+
+  public static native int listen(int fd, int backlog);
+
+  public static native int getsockname(int fd, Pointer address, int[] length);
 
   public static native long read(int fd, long buf, long count);
 
