@@ -17,6 +17,8 @@ import dev.ipckit.TransportUnavailableException;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
@@ -27,6 +29,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -96,9 +99,18 @@ public final class FramedChannel implements Channel {
   /** Someone (a sender, the flusher, a reader about to wait) holds the writer role. */
   private boolean writing;
   private boolean flusherParked;
-  private boolean flusherStopping;
+  private volatile boolean flusherStopping;
   /** Frames appended so far; the flusher watches it to tell a busy sender from a quiet one. */
   private long appends;
+  private static final VarHandle APPENDS;
+
+  static {
+    try {
+      APPENDS = MethodHandles.lookup().findVarHandle(FramedChannel.class, "appends", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
   /** When the last write ended: a send after a quiet spell is written at once. */
   private long lastWriteNanos;
   /**
@@ -106,6 +118,8 @@ public final class FramedChannel implements Channel {
    * answer a peer waits for, so it is written at once rather than batched.
    */
   private volatile boolean answered = true;
+  /** A lone message was just written whole; a reader about to wait for its answer skips a read. */
+  private volatile boolean justSent;
   private volatile IOException failure;
   private final Thread flusher;
 
@@ -247,7 +261,7 @@ public final class FramedChannel implements Channel {
         fill.put(p + HEADER, message, message.position(), len);
       }
       fill.position(p + overhead + len);
-      appends++;
+      APPENDS.setOpaque(this, appends + 1);
       if (wasEmpty && !writing) {
         if (!drain.hasRemaining() && isLoneMessage()) {
           writing = true;
@@ -370,6 +384,7 @@ public final class FramedChannel implements Channel {
     lock.lock();
     try {
       answered = false;
+      justSent = error == null && !drain.hasRemaining();
       if (error != null) {
         fail(error);
       }
@@ -599,27 +614,28 @@ public final class FramedChannel implements Channel {
   }
 
   /**
-   * Waits while the senders keep appending. Lock held; false if someone else took the batch.
+   * Waits while the senders keep appending. Called with the lock held; it lets go of it while it
+   * waits, and looks at the sender's progress without it, so a busy sender never contends with
+   * the flusher for the lock. False if someone else took the batch meanwhile.
    */
   private boolean lingerWhileBusy() {
     long linger = LINGER_MIN_NANOS;
-    long seen = appends;
-    while (true) {
-      try {
-        writerDone.awaitNanos(linger);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
+    long seen = (long) APPENDS.getOpaque(this);
+    lock.unlock();
+    try {
+      while (true) {
+        LockSupport.parkNanos(linger);
+        long now = (long) APPENDS.getOpaque(this);
+        if (now == seen || flusherStopping) {
+          break;
+        }
+        seen = now;
+        linger = Math.min(linger * 2, LINGER_MAX_NANOS);
       }
-      if (flusherStopping || writing || fill.position() == 0) {
-        return false;
-      }
-      if (appends == seen || fill.position() >= fill.capacity() / 2) {
-        return true;
-      }
-      seen = appends;
-      linger = Math.min(linger * 2, LINGER_MAX_NANOS);
+    } finally {
+      lock.lock();
     }
+    return !flusherStopping && !writing && fill.position() > 0;
   }
 
   /** Records a fatal write error. Lock held. */
@@ -728,7 +744,9 @@ public final class FramedChannel implements Channel {
           }
           ByteBuffer m = large.flip();
           large = null;
-          answered = rbuf.position() == rpos;
+          if (rbuf.position() == rpos) {
+            answered = true; // a volatile write only at the end of what arrived, not per message
+          }
           deliverWithHandles(handler, m.asReadOnlyBuffer());
           handled++;
           continue;
@@ -753,7 +771,9 @@ public final class FramedChannel implements Channel {
             view.clear();
             view.position(rpos + HEADER).limit(rpos + HEADER + len);
             rpos += HEADER + len;
-            answered = rbuf.position() == rpos;
+            if (rbuf.position() == rpos) {
+              answered = true; // a volatile write only at the end of what arrived, not per message
+            }
             deliverWithHandles(handler, view);
             handled++;
             continue;
@@ -942,7 +962,10 @@ public final class FramedChannel implements Channel {
   private boolean readMore(long deadline, boolean mayWait) throws IOException {
     checkReadable();
     compact();
-    int n = readLink(rbuf, 0);
+    // just after a request went out its answer cannot be here yet: go straight to the wait
+    // rather than spend a system call on a read that finds nothing
+    int n = mayWait && justSent ? 0 : readLink(rbuf, 0);
+    justSent = false;
     while (n == 0 && mayWait) {
       long left = deadline - System.nanoTime();
       if (left <= 0) {

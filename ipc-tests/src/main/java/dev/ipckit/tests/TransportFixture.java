@@ -111,6 +111,14 @@ public abstract class TransportFixture implements AutoCloseable {
   }
 
   /**
+   * JVM options for the child JVMs of {@link #startPeer}: what the transport's library needs from
+   * a JVM (shm: passes Chronicle Queue's {@code --add-opens} flags). None by default.
+   */
+  protected List<String> childJvmArgs() {
+    return List.of();
+  }
+
+  /**
    * Starts {@link PeerMain} in a child JVM in {@code mode} and returns the channel to it. The
    * default listens here and lets the child connect to {@code server.uri()}.
    */
@@ -121,7 +129,7 @@ public abstract class TransportFixture implements AutoCloseable {
     argv[1] = mode;
     System.arraycopy(args, 0, argv, 2, args.length);
     File log = ChildJvm.newLogFile(PeerMain.class);
-    Process process = ChildJvm.start(PeerMain.class, List.of(), log, argv);
+    Process process = ChildJvm.start(PeerMain.class, childJvmArgs(), log, argv);
     ChildPeer peer = closeLater(new ChildPeer(process, null, log.toPath()));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     Channel channel = null;
