@@ -44,6 +44,36 @@ public interface Channel extends Closeable {
     send(ByteBuffer.wrap(message));
   }
 
+  /**
+   * Sends {@code message} with open {@code handles} (capability {@link Capability#PASSES_HANDLES}):
+   * the receiver gets them with the message from {@link #receiveWithHandles}. The handles stay
+   * open here. Without handles this is {@link #send(ByteBuffer)}.
+   *
+   * @throws TransportUnavailableException this channel's transport cannot pass handles; nothing
+   *     was sent
+   */
+  default void send(ByteBuffer message, Handle... handles) throws IOException {
+    if (handles.length == 0) {
+      send(message);
+      return;
+    }
+    throw new TransportUnavailableException("cannot send handles on " + uri() + ": its transport does not "
+        + "declare PASSES_HANDLES (fd: and unix: channels can pass open sockets)");
+  }
+
+  /**
+   * Receives one message with the handles that came with it, which the caller then owns. A
+   * message that carried handles but is taken with {@link #receive} or {@link #poll} has its
+   * handles closed. The default, for transports without PASSES_HANDLES, is {@link #receive}
+   * with no handles.
+   *
+   * @return the delivery, or {@code null} if no message arrived within {@code timeout}
+   */
+  default Delivery receiveWithHandles(Duration timeout) throws IOException {
+    ByteBuffer m = receive(timeout);
+    return m == null ? null : new Delivery(m, java.util.List.of());
+  }
+
   /** Waits until everything sent so far has been handed to the transport. */
   void flush() throws IOException;
 

@@ -65,7 +65,9 @@ public final class ChannelUri {
     }
     URI base;
     try {
-      base = new URI(baseText);
+      // an empty address (pipe:, pipe:?x=1) is legal here but not to java.net.URI: stand in an
+      // opaque URI with neither host nor path
+      base = colon == baseText.length() - 1 ? new URI(scheme, "?", null) : new URI(baseText);
     } catch (URISyntaxException e) {
       throw new InvalidChannelUriException(text, e.getMessage());
     }
@@ -95,7 +97,10 @@ public final class ChannelUri {
     return address;
   }
 
-  /** The URI without its options, for transports whose address is hierarchical. */
+  /**
+   * The URI without its options, for transports whose address is hierarchical. For an empty
+   * address ({@code pipe:}) it is an opaque URI with neither host nor path.
+   */
   public URI base() {
     return base;
   }

@@ -3,6 +3,7 @@ package dev.ipckit;
 import dev.ipckit.spi.TransportProvider;
 import java.io.IOException;
 import java.util.Map;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -48,12 +49,24 @@ public final class Channels {
   /**
    * Opens the channel named by the system property {@value #PROPERTY} or the environment
    * variable {@value #ENV}: how a process started by ipckit finds its parent, whatever
-   * transport the parent chose.
+   * transport the parent chose. Without either, a channel a provider recognises in the
+   * environment ({@link TransportProvider#inheritedChannel()}: Node's {@code NODE_CHANNEL_FD})
+   * is opened.
    */
   public static Channel fromEnvironment() throws IOException {
     String uri = System.getProperty(PROPERTY);
     if (uri == null) {
       uri = System.getenv(ENV);
+    }
+    if (uri == null) {
+      // a parent that is not ipckit may have left a channel only one transport recognises
+      for (TransportProvider p : providers().values()) {
+        Optional<String> inherited = p.inheritedChannel();
+        if (inherited.isPresent()) {
+          uri = inherited.get();
+          break;
+        }
+      }
     }
     if (uri == null) {
       throw new TransportUnavailableException("no channel configured: set the environment variable "

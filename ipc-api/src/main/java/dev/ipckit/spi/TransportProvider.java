@@ -35,6 +35,16 @@ public interface TransportProvider {
         + "open " + uri + " as a channel instead");
   }
 
+  /**
+   * The URI of a channel this process was handed in its environment in a way only this transport
+   * knows (the fd: transport recognises Node's {@code NODE_CHANNEL_FD}), or empty.
+   * {@link dev.ipckit.Channels#fromEnvironment()} asks every provider when neither
+   * {@code ipckit.channel} nor {@code IPCKIT_CHANNEL} is set.
+   */
+  default Optional<String> inheritedChannel() {
+    return Optional.empty();
+  }
+
   /** Why this transport cannot run here, or empty if it can (Netty's unavailabilityCause). */
   default Optional<Throwable> unavailabilityCause() {
     return Optional.empty();

@@ -10,12 +10,21 @@ import dev.ipckit.MessageTooLargeException;
 import dev.ipckit.PeerCredentials;
 import dev.ipckit.ProtocolException;
 import dev.ipckit.SendTimeoutException;
+import dev.ipckit.Capability;
+import dev.ipckit.Delivery;
+import dev.ipckit.Handle;
+import dev.ipckit.TransportUnavailableException;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -47,10 +56,17 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Receiving</b> happens on the caller's thread: one read fills the receive buffer with as
  * many frames as arrived, and {@link #poll} hands them out as views without copying.
+ *
+ * <p>With {@link Framing#NDJSON} the frames above are replaced by lines (a message, then
+ * {@code \n}; no GOODBYE, the end of the stream is the close); everything else is the same.
  */
 public final class FramedChannel implements Channel {
   private static final int HEADER = 4;
   private static final int GOODBYE = -1;
+  /** Control frame: the next frame's message carries this many descriptors, which came with these bytes. */
+  private static final int HANDLES = -2;
+  /** The kernel passes at most 253 descriptors with one message (SCM_MAX_FD). */
+  public static final int MAX_HANDLES = 253;
   /** A send this long after the last write is a lone message and is written at once. */
   private static final long QUIET_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
   /** How long the flusher first waits to see whether a sender is still appending. */
@@ -65,6 +81,12 @@ public final class FramedChannel implements Channel {
   private final long sendLimit;
   private final long receiveLimit;
   private final Optional<PeerCredentials> credentials;
+  private final Framing framing;
+  /** Messages end with {@link #delimiter} instead of starting with a length. */
+  private final boolean delimited;
+  private final byte delimiter;
+  /** HEADER, or the one delimiter byte. */
+  private final int overhead;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   // ---- sending; guarded by lock
@@ -107,6 +129,11 @@ public final class FramedChannel implements Channel {
   private final ByteBuffer view;
   private int rpos;
   private ByteBuffer large; // a frame too big for rbuf, being filled
+  private ByteBuffer longLine; // delimited: a message too big for rbuf, growing until its end comes
+  private final ArrayDeque<FileDescriptor> arrived = new ArrayDeque<>(); // descriptors not yet claimed
+  private List<FileDescriptor> pendingHandles; // announced by a HANDLES frame, for the next message
+  private List<FileDescriptor> deliveringHandles; // with the message being handed out now
+  private final boolean peerAcceptsHandles;
   private volatile IOException readFailure;
   /** End of stream seen by {@link #isOpen}; the reader meets it again on its next read. */
   private volatile boolean eofSeen;
@@ -116,6 +143,28 @@ public final class FramedChannel implements Channel {
    */
   public FramedChannel(String uri, StreamLink link, ChannelOptions options, Capabilities capabilities,
       long peerMaxMessage, Optional<PeerCredentials> credentials) {
+    this(uri, link, options, capabilities, peerMaxMessage, credentials, Framing.IPCKIT);
+  }
+
+  /**
+   * @param peerMaxMessage the largest frame the peer accepts (from its hello; this end's own
+   *     maxMessage for a framing without handshake)
+   */
+  public FramedChannel(String uri, StreamLink link, ChannelOptions options, Capabilities capabilities,
+      long peerMaxMessage, Optional<PeerCredentials> credentials, Framing framing) {
+    this(uri, link, options, capabilities, peerMaxMessage, credentials, framing, false);
+  }
+
+  /**
+   * @param peerAcceptsHandles the peer's hello said it reads HANDLES frames
+   */
+  public FramedChannel(String uri, StreamLink link, ChannelOptions options, Capabilities capabilities,
+      long peerMaxMessage, Optional<PeerCredentials> credentials, Framing framing, boolean peerAcceptsHandles) {
+    this.peerAcceptsHandles = peerAcceptsHandles;
+    this.framing = framing;
+    this.delimited = framing.delimiter() >= 0;
+    this.delimiter = (byte) framing.delimiter();
+    this.overhead = delimited ? 1 : HEADER;
     this.uri = uri;
     this.link = link;
     this.options = options;
@@ -160,7 +209,7 @@ public final class FramedChannel implements Channel {
     }
     if (readLock.tryLock()) {
       try {
-        if (large == null && (rpos > 0 || rbuf.hasRemaining())) {
+        if (large == null && longLine == null && (rpos > 0 || rbuf.hasRemaining())) {
           compact();
           if (rbuf.hasRemaining() && link.read(rbuf, 0) < 0) {
             eofSeen = true;
@@ -184,7 +233,14 @@ public final class FramedChannel implements Channel {
       checkOpen();
       throw new MessageTooLargeException(uri, len, sendLimit);
     }
-    if (HEADER + len > fill.capacity()) {
+    if (delimited) {
+      String why = framing.refuse(message);
+      if (why != null) {
+        checkOpen();
+        throw new IllegalArgumentException("cannot send on " + uri + " with framing=" + framing + ": " + why);
+      }
+    }
+    if (overhead + len > fill.capacity()) {
       sendLarge(message);
       return;
     }
@@ -192,14 +248,19 @@ public final class FramedChannel implements Channel {
     lock.lock();
     try {
       checkOpen();
-      if (fill.remaining() < HEADER + len) {
-        writeFullBatch(HEADER + len);
+      if (fill.remaining() < overhead + len) {
+        writeFullBatch(overhead + len);
       }
       boolean wasEmpty = fill.position() == 0;
       int p = fill.position();
-      fill.putInt(p, len);
-      fill.put(p + HEADER, message, message.position(), len);
-      fill.position(p + HEADER + len);
+      if (delimited) {
+        fill.put(p, message, message.position(), len);
+        fill.put(p + len, delimiter);
+      } else {
+        fill.putInt(p, len);
+        fill.put(p + HEADER, message, message.position(), len);
+      }
+      fill.position(p + overhead + len);
       APPENDS.setOpaque(this, appends + 1);
       if (wasEmpty && !writing) {
         if (!drain.hasRemaining() && isLoneMessage()) {
@@ -346,6 +407,59 @@ public final class FramedChannel implements Channel {
 
   /** A frame larger than half the send buffer goes straight from the caller's buffer. */
   private void sendLarge(ByteBuffer message) throws IOException {
+    writeAlone(message, null);
+  }
+
+  /**
+   * Sends {@code message} with open descriptors: a HANDLES control frame and the message's frame
+   * are written by themselves, after everything queued, with the descriptors attached to their
+   * first byte (the kernel hands them to the read that gets that byte).
+   *
+   * <pre>
+   *  +-----------+------------------+-----------------------------------------+
+   *  | -2 (i32)  | count (i32)      | the message's frame, as above           |
+   *  +-----------+------------------+-----------------------------------------+
+   *  only to a peer whose hello set the handles flag; 1 &lt;= count &lt;= 253
+   * </pre>
+   */
+  @Override
+  public void send(ByteBuffer message, Handle... handles) throws IOException {
+    if (handles.length == 0) {
+      send(message);
+      return;
+    }
+    if (!capabilities.has(Capability.PASSES_HANDLES) || !link.passesDescriptors() || delimited) {
+      checkOpen();
+      throw new TransportUnavailableException("cannot send handles on " + uri + ": "
+          + (delimited ? "framing=" + framing + " carries none" : "its transport does not pass descriptors"));
+    }
+    if (!peerAcceptsHandles) {
+      checkOpen();
+      throw new IpcException("cannot send handles on " + uri + ": the peer's end cannot receive descriptors");
+    }
+    if (handles.length > MAX_HANDLES) {
+      throw new IllegalArgumentException(handles.length + " handles in one message; at most " + MAX_HANDLES);
+    }
+    int len = message.remaining();
+    if (len > sendLimit) {
+      checkOpen();
+      throw new MessageTooLargeException(uri, len, sendLimit);
+    }
+    FileDescriptor[] fds = new FileDescriptor[handles.length];
+    for (int k = 0; k < fds.length; k++) {
+      fds[k] = handles[k].descriptor();
+      if (!fds[k].valid()) {
+        throw new IllegalArgumentException("handle " + handles[k].description() + " is closed");
+      }
+    }
+    writeAlone(message, fds);
+  }
+
+  /**
+   * Writes one frame by itself, after every frame queued before it: a frame too large for the
+   * send buffer, or one with descriptors (then preceded by its HANDLES frame).
+   */
+  private void writeAlone(ByteBuffer message, FileDescriptor[] fds) throws IOException {
     long deadline = System.nanoTime() + options.sendTimeout().toNanos();
     lock.lock();
     try {
@@ -388,12 +502,23 @@ public final class FramedChannel implements Channel {
       // copied whole on every partial write by some implementations (junixsocket: quadratic)
       ByteBuffer src = message.duplicate();
       drain.clear();
-      drain.putInt(src.remaining());
+      if (fds != null) {
+        drain.putInt(HANDLES).putInt(fds.length);
+      }
+      if (!delimited) {
+        drain.putInt(src.remaining());
+      }
+      boolean descriptorsPending = fds != null;
+      boolean delimiterPending = delimited;
       while (error == null) {
         int n = Math.min(drain.remaining(), src.remaining());
         drain.put(drain.position(), src, src.position(), n);
         drain.position(drain.position() + n);
         src.position(src.position() + n);
+        if (delimiterPending && !src.hasRemaining() && drain.hasRemaining()) {
+          drain.put(delimiter);
+          delimiterPending = false;
+        }
         drain.flip();
         drainArray[0] = drain;
         while (drain.hasRemaining()) {
@@ -406,9 +531,15 @@ public final class FramedChannel implements Channel {
             drain.position(drain.limit());
             break;
           }
-          link.write(drainArray, left);
+          if (descriptorsPending) {
+            int before = drain.position();
+            link.writeWithDescriptors(drainArray, fds, left);
+            descriptorsPending = drain.position() == before;
+          } else {
+            link.write(drainArray, left);
+          }
         }
-        if (!src.hasRemaining()) {
+        if (!src.hasRemaining() && !delimiterPending) {
           break;
         }
         drain.clear();
@@ -594,6 +725,9 @@ public final class FramedChannel implements Channel {
     long deadline = System.nanoTime() + timeoutNanos;
     readLock.lock();
     try {
+      if (delimited) {
+        return pollLines(handler, limit, deadline);
+      }
       int handled = 0;
       while (handled < limit) {
         if (large != null) {
@@ -605,12 +739,18 @@ public final class FramedChannel implements Channel {
           if (rbuf.position() == rpos) {
             answered = true; // a volatile write only at the end of what arrived, not per message
           }
-          handler.onMessage(m.asReadOnlyBuffer());
+          deliverWithHandles(handler, m.asReadOnlyBuffer());
           handled++;
           continue;
         }
         int available = rbuf.position() - rpos;
-        if (available >= HEADER) {
+        if (available >= HEADER && rbuf.getInt(rpos) == HANDLES) {
+          if (available >= 2 * HEADER) {
+            claimHandles(rbuf.getInt(rpos + HEADER));
+            rpos += 2 * HEADER;
+            continue;
+          }
+        } else if (available >= HEADER) {
           int len = rbuf.getInt(rpos);
           if (len < 0) {
             throw onControl(len);
@@ -626,7 +766,7 @@ public final class FramedChannel implements Channel {
             if (rbuf.position() == rpos) {
               answered = true; // a volatile write only at the end of what arrived, not per message
             }
-            handler.onMessage(view);
+            deliverWithHandles(handler, view);
             handled++;
             continue;
           }
@@ -646,6 +786,168 @@ public final class FramedChannel implements Channel {
     } finally {
       readLock.unlock();
     }
+  }
+
+  /** Takes the descriptors a HANDLES frame announced for the next message. Read lock held. */
+  private void claimHandles(int count) throws IOException {
+    if (!link.passesDescriptors() || count < 1 || count > MAX_HANDLES || pendingHandles != null) {
+      throw protocolError("unexpected HANDLES frame (" + count + " descriptors"
+          + (pendingHandles != null ? ", right after another one" : "") + ")");
+    }
+    for (FileDescriptor fd : link.takeReceivedDescriptors()) {
+      arrived.add(fd);
+    }
+    if (arrived.size() < count) {
+      throw protocolError("a HANDLES frame announced " + count + " descriptors but " + arrived.size()
+          + " came with it");
+    }
+    List<FileDescriptor> hs = new ArrayList<>(count);
+    for (int k = 0; k < count; k++) {
+      hs.add(arrived.poll());
+    }
+    pendingHandles = hs;
+  }
+
+  /**
+   * Hands a message out with the descriptors that came for it; those the handler did not claim
+   * (through {@link #receiveWithHandles}) are closed. Read lock held.
+   */
+  private void deliverWithHandles(MessageHandler handler, ByteBuffer m) throws IOException {
+    deliveringHandles = pendingHandles;
+    pendingHandles = null;
+    try {
+      handler.onMessage(m);
+    } finally {
+      List<FileDescriptor> unclaimed = deliveringHandles;
+      deliveringHandles = null;
+      closeAll(unclaimed);
+    }
+  }
+
+  private static void closeAll(Iterable<FileDescriptor> fds) {
+    if (fds == null) {
+      return;
+    }
+    for (FileDescriptor fd : fds) {
+      if (fd.valid()) {
+        try {
+          new FileInputStream(fd).close();
+        } catch (IOException ignored) {
+          // already gone
+        }
+      }
+    }
+  }
+
+  @Override
+  public Delivery receiveWithHandles(Duration timeout) throws IOException {
+    ByteBuffer[] out = new ByteBuffer[1];
+    List<Handle> handles = new ArrayList<>();
+    poll(m -> {
+      ByteBuffer copy = ByteBuffer.allocate(m.remaining());
+      copy.put(m).flip();
+      out[0] = copy;
+      List<FileDescriptor> fds = deliveringHandles;
+      deliveringHandles = null;
+      if (fds != null) {
+        for (FileDescriptor fd : fds) {
+          handles.add(Handle.of(fd, "descriptor received on " + uri));
+        }
+      }
+    }, 1, timeout);
+    return out[0] == null ? null : new Delivery(out[0], handles);
+  }
+
+  /** {@link #poll} for a delimited framing: messages are lines. Called with the read lock held. */
+  private int pollLines(MessageHandler handler, int limit, long deadline) throws IOException {
+    int handled = 0;
+    while (handled < limit) {
+      if (longLine != null) {
+        int end = rbuf.position();
+        int k = indexOfDelimiter(rpos, end);
+        int take = (k < 0 ? end : k) - rpos;
+        if (longLine.position() + (long) take > receiveLimit) {
+          throw protocolError("peer sent a line of more than " + receiveLimit + " bytes (maxMessage) without "
+              + "its end");
+        }
+        if (longLine.remaining() < take) {
+          ByteBuffer bigger = ByteBuffer.allocate((int) Math.min(receiveLimit,
+              Math.max((long) longLine.capacity() * 2, (long) longLine.position() + take)));
+          longLine = bigger.put(longLine.flip());
+        }
+        longLine.put(longLine.position(), rbuf, rpos, take);
+        longLine.position(longLine.position() + take);
+        rpos += take;
+        if (k >= 0) {
+          rpos++; // the delimiter
+          ByteBuffer m = longLine.flip();
+          longLine = null;
+          if (deliver(handler, m, 0, m.limit(), true)) {
+            handled++;
+          }
+          continue;
+        }
+        if (!readMore(deadline, handled == 0)) {
+          break;
+        }
+        continue;
+      }
+      int end = rbuf.position();
+      int k = indexOfDelimiter(rpos, end);
+      if (k >= 0) {
+        if (k - rpos > receiveLimit) {
+          throw protocolError("peer sent a line of " + (k - rpos) + " bytes, above the limit of " + receiveLimit
+              + " bytes (maxMessage)");
+        }
+        int from = rpos;
+        rpos = k + 1;
+        if (deliver(handler, rbuf, from, k, false)) {
+          handled++;
+        }
+        continue;
+      }
+      if (end - rpos > receiveLimit) {
+        throw protocolError("peer sent a line of more than " + receiveLimit + " bytes (maxMessage) without its end");
+      }
+      if (rpos == 0 && end == rbuf.capacity()) {
+        // a full buffer and no end in it: the line continues in a growing heap buffer (bounded by
+        // maxMessage, checked as it grows)
+        longLine = ByteBuffer.allocate((int) Math.min(receiveLimit, 2L * rbuf.capacity()));
+        continue;
+      }
+      if (!readMore(deadline, handled == 0)) {
+        break;
+      }
+    }
+    return handled;
+  }
+
+  private int indexOfDelimiter(int from, int to) {
+    for (int k = from; k < to; k++) {
+      if (rbuf.get(k) == delimiter) {
+        return k;
+      }
+    }
+    return -1;
+  }
+
+  /** Checks one received line and hands it out unless it is internal; true if it was handed out. */
+  private boolean deliver(MessageHandler handler, ByteBuffer b, int from, int to, boolean own) throws IOException {
+    String bad = framing.malformed(b, from, to);
+    if (bad != null) {
+      throw protocolError("malformed " + framing + " line from the peer: " + bad);
+    }
+    if (framing.internal(b, from, to)) {
+      return false;
+    }
+    if (own) {
+      handler.onMessage(b.asReadOnlyBuffer());
+    } else {
+      view.clear();
+      view.position(from).limit(to);
+      handler.onMessage(view);
+    }
+    return true;
   }
 
   /** Reads into rbuf; false if nothing came (timeout, or not allowed to wait). */
@@ -780,6 +1082,14 @@ public final class FramedChannel implements Channel {
   }
 
   private IOException onEof(int partial) {
+    if (delimited) {
+      int inLine = partial + (longLine != null ? longLine.position() : 0);
+      if (inLine > 0) {
+        return protocolError("truncated line: the peer closed the stream " + inLine + " bytes into a line");
+      }
+      // this framing has no goodbye: the end of the stream is how a peer closes
+      return readFailed(new ChannelClosedException("peer closed channel " + uri + " (end of stream)"));
+    }
     if (partial > 0) {
       return protocolError("truncated frame: the peer closed the stream " + partial
           + " bytes into a frame");
@@ -829,9 +1139,11 @@ public final class FramedChannel implements Channel {
       }
       if (!writing && failure == null && !peerGone) {
         try {
-          ByteBuffer bye = ByteBuffer.allocate(HEADER).putInt(0, GOODBYE);
-          link.write(new ByteBuffer[] {bye}, Math.max(0, Math.min(deadline - System.nanoTime(),
-              TimeUnit.SECONDS.toNanos(1))));
+          if (!delimited) {
+            ByteBuffer bye = ByteBuffer.allocate(HEADER).putInt(0, GOODBYE);
+            link.write(new ByteBuffer[] {bye}, Math.max(0, Math.min(deadline - System.nanoTime(),
+                TimeUnit.SECONDS.toNanos(1))));
+          }
           link.shutdownOutput();
         } catch (IOException ignored) {
           // the peer is gone; it will see end of stream instead of goodbye
@@ -843,8 +1155,28 @@ public final class FramedChannel implements Channel {
       lock.unlock();
     }
     closeLink();
+    releaseDescriptors();
     try {
       flusher.join(TimeUnit.SECONDS.toMillis(5));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Closes descriptors that arrived but were never handed out. */
+  private void releaseDescriptors() {
+    try {
+      if (readLock.tryLock(1, TimeUnit.SECONDS)) {
+        try {
+          closeAll(pendingHandles);
+          pendingHandles = null;
+          closeAll(java.util.Arrays.asList(link.takeReceivedDescriptors()));
+          closeAll(arrived);
+          arrived.clear();
+        } finally {
+          readLock.unlock();
+        }
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

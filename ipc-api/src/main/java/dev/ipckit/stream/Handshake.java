@@ -23,6 +23,7 @@ import javax.crypto.spec.SecretKeySpec;
  *  | "IPCK"| ver=1 | flags | reserved = 0  | maxMessage (u32, BE) | nonce (16 random B)  |
  *  +-------+-------+-------+---------------+----------------------+----------------------+
  *  flags: bit 0 = this end requires a shared secret
+         bit 1 = this end accepts HANDLES frames (open descriptors with a message)
  *
  *  proof (32 bytes, only with a secret): HMAC-SHA256(secret, label | server nonce | client nonce)
  *    client -> server, label "ipckit client"; the server checks it before answering, so a
@@ -38,17 +39,27 @@ public final class Handshake {
   public static final byte VERSION = 1;
   private static final int MAGIC = 0x4950434B; // "IPCK"
   private static final int FLAG_SECRET = 1;
+  private static final int FLAG_HANDLES = 2;
   private static final SecureRandom RANDOM = new SecureRandom();
 
   /** What the handshake learned of the peer. */
-  public record Result(long peerMaxMessage) {}
+  /**
+   * @param peerAcceptsHandles the peer reads HANDLES frames (its transport passes descriptors)
+   */
+  public record Result(long peerMaxMessage, boolean peerAcceptsHandles) {}
 
   private Handshake() {}
 
   /** Encodes this end's hello. */
   public static ByteBuffer hello(long maxMessage, boolean secret, byte[] nonce) {
+    return hello(maxMessage, secret, false, nonce);
+  }
+
+  /** Encodes this end's hello, saying whether it accepts handles. */
+  public static ByteBuffer hello(long maxMessage, boolean secret, boolean acceptsHandles, byte[] nonce) {
     ByteBuffer b = ByteBuffer.allocate(HELLO_SIZE);
-    b.putInt(MAGIC).put(VERSION).put((byte) (secret ? FLAG_SECRET : 0)).putShort((short) 0)
+    int flags = (secret ? FLAG_SECRET : 0) | (acceptsHandles ? FLAG_HANDLES : 0);
+    b.putInt(MAGIC).put(VERSION).put((byte) flags).putShort((short) 0)
         .putInt((int) Math.min(maxMessage, 0xFFFF_FFFFL)).put(nonce);
     return b.flip();
   }
@@ -66,8 +77,17 @@ public final class Handshake {
    */
   public static Result run(StreamLink link, String uri, boolean server, long maxMessage, byte[] secret,
       long timeoutNanos) throws IOException {
+    return run(link, uri, server, maxMessage, secret, link.passesDescriptors(), timeoutNanos);
+  }
+
+  /**
+   * The same, saying whether this end accepts handles (it does when {@code link} can receive
+   * descriptors).
+   */
+  public static Result run(StreamLink link, String uri, boolean server, long maxMessage, byte[] secret,
+      boolean acceptsHandles, long timeoutNanos) throws IOException {
     try {
-      return exchange(link, uri, server, maxMessage, secret, timeoutNanos);
+      return exchange(link, uri, server, maxMessage, secret, acceptsHandles, timeoutNanos);
     } catch (IpcException e) {
       throw e;
     } catch (IOException e) {
@@ -76,10 +96,10 @@ public final class Handshake {
   }
 
   private static Result exchange(StreamLink link, String uri, boolean server, long maxMessage, byte[] secret,
-      long timeoutNanos) throws IOException {
+      boolean acceptsHandles, long timeoutNanos) throws IOException {
     long deadline = System.nanoTime() + timeoutNanos;
     byte[] ownNonce = newNonce();
-    writeFully(link, hello(maxMessage, secret != null, ownNonce), deadline, uri);
+    writeFully(link, hello(maxMessage, secret != null, acceptsHandles, ownNonce), deadline, uri);
     ByteBuffer peer = readFully(link, HELLO_SIZE, deadline, uri, "hello");
     int magic = peer.getInt();
     if (magic != MAGIC) {
@@ -91,7 +111,9 @@ public final class Handshake {
       throw new ProtocolException("peer at " + uri + " speaks protocol version " + version
           + ", this end speaks " + VERSION);
     }
-    boolean peerSecret = (peer.get() & FLAG_SECRET) != 0;
+    byte peerFlags = peer.get();
+    boolean peerSecret = (peerFlags & FLAG_SECRET) != 0;
+    boolean peerHandles = (peerFlags & FLAG_HANDLES) != 0;
     peer.getShort();
     long peerMax = Integer.toUnsignedLong(peer.getInt());
     byte[] peerNonce = new byte[16];
@@ -113,7 +135,7 @@ public final class Handshake {
         verify(readFully(link, PROOF_SIZE, deadline, uri, "secret proof"), serverProof, uri, "server");
       }
     }
-    return new Result(peerMax);
+    return new Result(peerMax, peerHandles);
   }
 
   private static void verify(ByteBuffer got, byte[] expected, String uri, String who) throws ProtocolException {

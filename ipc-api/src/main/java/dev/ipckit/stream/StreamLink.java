@@ -1,6 +1,7 @@
 package dev.ipckit.stream;
 
 import java.io.Closeable;
+import java.io.FileDescriptor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
@@ -34,6 +35,28 @@ public interface StreamLink extends Closeable {
    * @return bytes written, possibly 0 on timeout
    */
   long write(ByteBuffer[] srcs, long timeoutNanos) throws IOException;
+
+  /** Whether this link can carry open descriptors with its bytes (SCM_RIGHTS on a Unix socket). */
+  default boolean passesDescriptors() {
+    return false;
+  }
+
+  /**
+   * Like {@link #write}, with {@code descriptors} attached to the first byte that is written
+   * (only when {@link #passesDescriptors()}). The caller keeps its descriptors.
+   */
+  default long writeWithDescriptors(ByteBuffer[] srcs, FileDescriptor[] descriptors, long timeoutNanos)
+      throws IOException {
+    throw new UnsupportedOperationException("this link cannot pass descriptors");
+  }
+
+  /**
+   * The descriptors that arrived with the bytes read so far, oldest first, and forgets them: the
+   * caller owns them. Empty when none came or the link cannot pass descriptors.
+   */
+  default FileDescriptor[] takeReceivedDescriptors() {
+    return new FileDescriptor[0];
+  }
 
   /** Half-close: the peer reads end of stream after what was written. */
   void shutdownOutput() throws IOException;

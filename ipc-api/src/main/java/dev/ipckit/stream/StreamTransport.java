@@ -13,7 +13,8 @@ import java.util.Set;
 
 /**
  * Base of the byte-stream transports: a subclass says how to connect and how to listen; the
- * handshake, framing, batching and server machinery are the same for all of them.
+ * handshake, framing, batching and server machinery are the same for all of them. A transport
+ * that lists {@value Framing#OPTION} among its options lets a client choose its {@link Framing}.
  */
 public abstract class StreamTransport implements TransportProvider {
   /** Options every stream transport reads. */
@@ -49,12 +50,19 @@ public abstract class StreamTransport implements TransportProvider {
   public Channel open(ChannelUri uri) throws IOException {
     ChannelOptions options = ChannelOptions.from(uri);
     Duration handshake = uri.duration("handshakeTimeout", options.connectTimeout());
+    Framing framing = Framing.of(uri);
     LinkAcceptor.Accepted a = connect(uri, options);
     try {
-      Handshake.Result r = Handshake.run(a.link(), uri.toString(), false, options.maxMessage(), secret(uri),
-          handshake.toNanos());
-      return new FramedChannel(uri.toString(), a.link(), options, capabilities(), r.peerMaxMessage(),
-          a.credentials());
+      long peerMax = options.maxMessage();
+      boolean peerHandles = false;
+      if (framing.handshake()) {
+        Handshake.Result r = Handshake.run(a.link(), uri.toString(), false, options.maxMessage(), secret(uri),
+            handshake.toNanos());
+        peerMax = r.peerMaxMessage();
+        peerHandles = r.peerAcceptsHandles();
+      }
+      return new FramedChannel(uri.toString(), a.link(), options, capabilities(), peerMax, a.credentials(),
+          framing, peerHandles);
     } catch (IOException | RuntimeException e) {
       a.link().close();
       throw e;

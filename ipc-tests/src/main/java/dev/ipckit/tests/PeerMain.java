@@ -32,6 +32,9 @@ import java.util.Optional;
  *       peer to close</td></tr>
  * </table>
  *
+ * <p>Unless its channel is {@code pipe:} (which is its stdin), it exits when its stdin reaches
+ * end-of-file: the parent JVM, which holds the other end, is gone.
+ *
  * <p>Exit codes: 0 done, 1 the contract was broken (details on stderr), 2 bad arguments,
  * 3 the parent JVM went away (stdin reached end-of-file), 4 an unexpected I/O error.
  */
@@ -48,7 +51,9 @@ public final class PeerMain {
   private PeerMain() {}
 
   public static void main(String[] args) {
-    watchParent();
+    if (args.length == 0 || !args[0].startsWith("pipe:")) {
+      watchParent(); // over pipe: stdin is the channel itself, and its end-of-file says the same
+    }
     if (args.length < 2) {
       System.exit(fail(USAGE, "usage: PeerMain URI echo|generate N SEED|verify|hold|close|credentials"));
     }
