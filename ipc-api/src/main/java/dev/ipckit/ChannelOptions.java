@@ -13,7 +13,7 @@ import java.util.Set;
  *   <tr><th>option</th><th>default</th><th>meaning</th></tr>
  *   <tr><td>maxMessage</td><td>16MiB</td><td>largest message either side may send; larger ones
  *       fail with MessageTooLargeException before anything is written</td></tr>
- *   <tr><td>sendBuffer</td><td>256KiB</td><td>unsent bytes held per channel before send blocks</td></tr>
+ *   <tr><td>sendBuffer</td><td>128KiB</td><td>unsent bytes held per channel before send blocks</td></tr>
  *   <tr><td>receiveBuffer</td><td>256KiB</td><td>bytes read from the transport per system call</td></tr>
  *   <tr><td>sendTimeout</td><td>30s</td><td>how long send waits for room before SendTimeoutException;
  *       also bounds how long close waits to flush</td></tr>
@@ -42,7 +42,7 @@ public record ChannelOptions(
   public static final long MAX_MESSAGE_LIMIT = Integer.MAX_VALUE - 8;
 
   public static ChannelOptions defaults() {
-    return new ChannelOptions(16L << 20, 256 << 10, 256 << 10, Duration.ofSeconds(30),
+    return new ChannelOptions(16L << 20, 128 << 10, 256 << 10, Duration.ofSeconds(30),
         Duration.ZERO, Duration.ofSeconds(10), Duration.ZERO, 10);
   }
 

@@ -37,7 +37,7 @@ enum Target {
   UNIX("unix", "raw-unix") {
     @Override
     Listener listen(Path dir) throws IOException {
-      return new IpckitListener(Channels.listen("unix://" + dir.resolve("ipckit-" + System.nanoTime() + ".sock")));
+      return new IpckitListener(Channels.listen("unix://" + dir.resolve("ipckit-" + System.nanoTime() + ".sock") + System.getProperty("ipckit.bench.query", "")));
     }
   },
   RAW_TCP("raw-tcp", null) {
@@ -61,7 +61,7 @@ enum Target {
   TCP("tcp", "raw-tcp") {
     @Override
     Listener listen(Path dir) throws IOException {
-      return new IpckitListener(Channels.listen("tcp://127.0.0.1:0"));
+      return new IpckitListener(Channels.listen("tcp://127.0.0.1:0" + System.getProperty("ipckit.bench.query", "")));
     }
   };
 
