@@ -298,17 +298,7 @@ public final class FramedChannel implements Channel {
     long deadline = System.nanoTime() + options.sendTimeout().toNanos();
     while (fill.remaining() < needed) {
       if (!writing) {
-        writing = true;
-        if (!drain.hasRemaining()) {
-          swap();
-        }
-        lock.unlock();
-        try {
-          writeDrain(deadline);
-        } finally {
-          lock.lock();
-          releaseWriter();
-        }
+        writeQueued(deadline);
         checkOpen();
         continue;
       }
@@ -325,6 +315,24 @@ public final class FramedChannel implements Channel {
         throw new ChannelClosedException("interrupted while sending on " + uri, e);
       }
       checkOpen();
+    }
+  }
+
+  /**
+   * Takes the writer role and writes everything queued by {@code deadline}, the lock released
+   * meanwhile. Lock held, no writer active.
+   */
+  private void writeQueued(long deadline) throws IOException {
+    writing = true;
+    if (!drain.hasRemaining()) {
+      swap();
+    }
+    lock.unlock();
+    try {
+      writeDrain(deadline);
+    } finally {
+      lock.lock();
+      releaseWriter();
     }
   }
 
@@ -467,17 +475,7 @@ public final class FramedChannel implements Channel {
       // earlier frames first: take the writer role and write what is queued
       while (writing || fill.position() > 0 || drain.hasRemaining()) {
         if (!writing) {
-          writing = true;
-          if (!drain.hasRemaining()) {
-            swap();
-          }
-          lock.unlock();
-          try {
-            writeDrain(deadline);
-          } finally {
-            lock.lock();
-            releaseWriter();
-          }
+          writeQueued(deadline);
           checkOpen();
           continue;
         }
@@ -672,17 +670,7 @@ public final class FramedChannel implements Channel {
       while (writing || fill.position() > 0 || drain.hasRemaining()) {
         checkOpen();
         if (!writing) {
-          writing = true;
-          if (!drain.hasRemaining()) {
-            swap();
-          }
-          lock.unlock();
-          try {
-            writeDrain(deadline);
-          } finally {
-            lock.lock();
-            releaseWriter();
-          }
+          writeQueued(deadline);
           continue;
         }
         long left = deadline - System.nanoTime();
