@@ -78,6 +78,10 @@ public final class LibC {
   public static final int SIGINFO_SIZE = 128;
 
   static {
+    // JNA otherwise unpacks its library under ~/.cache/JNA: nothing of ipckit's goes to $HOME
+    if (System.getProperty("jna.tmpdir") == null) {
+      System.setProperty("jna.tmpdir", System.getProperty("java.io.tmpdir"));
+    }
     Native.register(LibC.class,
         NativeLibrary.getInstance("c", Map.of(Library.OPTION_STRING_ENCODING, "UTF-8")));
   }
