@@ -132,6 +132,19 @@ final class ReconnectingChannel implements Channel {
   }
 
   @Override
+  public void send(ByteBuffer message, Handle... handles) throws IOException {
+    withRetry(c -> {
+      c.send(message.duplicate(), handles);
+      return null;
+    });
+  }
+
+  @Override
+  public Delivery receiveWithHandles(Duration timeout) throws IOException {
+    return withRetry(c -> c.receiveWithHandles(timeout));
+  }
+
+  @Override
   public void flush() throws IOException {
     withRetry(c -> {
       c.flush();
