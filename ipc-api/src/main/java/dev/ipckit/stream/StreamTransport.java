@@ -1,5 +1,6 @@
 package dev.ipckit.stream;
 
+import dev.ipckit.Capabilities;
 import dev.ipckit.Channel;
 import dev.ipckit.ChannelOptions;
 import dev.ipckit.ChannelServer;
@@ -23,6 +24,37 @@ public abstract class StreamTransport implements TransportProvider {
   /** A listening acceptor and the URI clients use to reach it (with the real port, say). */
   public record Bound(LinkAcceptor acceptor, ChannelUri uri) {}
 
+  private final String scheme;
+  private final Capabilities capabilities;
+  private final Set<String> options;
+
+  /**
+   * @param scheme the one URI scheme this transport serves
+   * @param transportOptions the options it reads beyond the common and stream ones
+   */
+  protected StreamTransport(String scheme, Capabilities capabilities, Set<String> transportOptions) {
+    this.scheme = scheme;
+    this.capabilities = capabilities;
+    Set<String> all = new HashSet<>(STREAM_OPTIONS);
+    all.addAll(transportOptions);
+    this.options = Set.copyOf(all);
+  }
+
+  @Override
+  public final Set<String> schemes() {
+    return Set.of(scheme);
+  }
+
+  @Override
+  public final Capabilities capabilities() {
+    return capabilities;
+  }
+
+  @Override
+  public final Set<String> options() {
+    return options;
+  }
+
   /** Connects one raw link to the address in {@code uri}. */
   protected abstract LinkAcceptor.Accepted connect(ChannelUri uri, ChannelOptions options) throws IOException;
 
@@ -34,17 +66,6 @@ public abstract class StreamTransport implements TransportProvider {
     return null;
   }
 
-  /** The transport's own options; the stream options are added by {@link #options()}. */
-  protected Set<String> transportOptions() {
-    return Set.of();
-  }
-
-  @Override
-  public final Set<String> options() {
-    Set<String> all = new HashSet<>(STREAM_OPTIONS);
-    all.addAll(transportOptions());
-    return all;
-  }
 
   @Override
   public Channel open(ChannelUri uri) throws IOException {

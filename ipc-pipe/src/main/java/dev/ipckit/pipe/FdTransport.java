@@ -36,19 +36,8 @@ public final class FdTransport extends StreamTransport {
   static final Capabilities CAPABILITIES = Capabilities.of(Capability.ORDERED, Capability.LOSSLESS,
       Capability.PEER_CREDENTIALS, Capability.PASSES_HANDLES, Capability.CROSSES_PROCESSES, Capability.BYTE_STREAM);
 
-  @Override
-  public Set<String> schemes() {
-    return Set.of("fd");
-  }
-
-  @Override
-  public Capabilities capabilities() {
-    return CAPABILITIES;
-  }
-
-  @Override
-  protected Set<String> transportOptions() {
-    return Set.of("parentPid", Framing.OPTION);
+  public FdTransport() {
+    super("fd", CAPABILITIES, Set.of("parentPid", Framing.OPTION));
   }
 
   /**

@@ -35,19 +35,8 @@ public final class PipeTransport extends StreamTransport {
   static final Capabilities CAPABILITIES = Capabilities.of(Capability.ORDERED, Capability.LOSSLESS,
       Capability.CROSSES_PROCESSES, Capability.BYTE_STREAM);
 
-  @Override
-  public Set<String> schemes() {
-    return Set.of("pipe");
-  }
-
-  @Override
-  public Capabilities capabilities() {
-    return CAPABILITIES;
-  }
-
-  @Override
-  protected Set<String> transportOptions() {
-    return Set.of("parentPid", Framing.OPTION);
+  public PipeTransport() {
+    super("pipe", CAPABILITIES, Set.of("parentPid", Framing.OPTION));
   }
 
   @Override

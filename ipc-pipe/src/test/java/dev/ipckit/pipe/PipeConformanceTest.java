@@ -1,6 +1,5 @@
 package dev.ipckit.pipe;
 
-import dev.ipckit.Capabilities;
 import dev.ipckit.Channel;
 import dev.ipckit.ChannelOptions;
 import dev.ipckit.ChannelUri;
@@ -55,17 +54,8 @@ class PipeConformanceTest extends ChannelConformanceSuite {
     private final PipeLink link;
 
     OverLink(PipeLink link) {
+      super("pipe", PipeTransport.CAPABILITIES, Set.of());
       this.link = link;
-    }
-
-    @Override
-    public Set<String> schemes() {
-      return Set.of("pipe");
-    }
-
-    @Override
-    public Capabilities capabilities() {
-      return PipeTransport.CAPABILITIES;
     }
 
     @Override

@@ -28,19 +28,8 @@ public final class TcpTransport extends StreamTransport {
   static final Capabilities CAPABILITIES = Capabilities.of(Capability.ORDERED, Capability.LOSSLESS,
       Capability.ONE_TO_MANY, Capability.CROSSES_HOSTS, Capability.CROSSES_PROCESSES, Capability.BYTE_STREAM);
 
-  @Override
-  public Set<String> schemes() {
-    return Set.of("tcp");
-  }
-
-  @Override
-  public Capabilities capabilities() {
-    return CAPABILITIES;
-  }
-
-  @Override
-  protected Set<String> transportOptions() {
-    return Set.of("secret", "backlog");
+  public TcpTransport() {
+    super("tcp", CAPABILITIES, Set.of("secret", "backlog"));
   }
 
   @Override

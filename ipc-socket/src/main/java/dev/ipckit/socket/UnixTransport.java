@@ -22,19 +22,8 @@ public final class UnixTransport extends StreamTransport {
   static final Capabilities CAPABILITIES = Capabilities.of(Capability.ORDERED, Capability.LOSSLESS,
       Capability.ONE_TO_MANY, Capability.PEER_CREDENTIALS, Capability.CROSSES_PROCESSES, Capability.BYTE_STREAM);
 
-  @Override
-  public Set<String> schemes() {
-    return Set.of("unix");
-  }
-
-  @Override
-  public Capabilities capabilities() {
-    return CAPABILITIES;
-  }
-
-  @Override
-  protected Set<String> transportOptions() {
-    return Set.of("mode", "allowUid", "backlog");
+  public UnixTransport() {
+    super("unix", CAPABILITIES, Set.of("mode", "allowUid", "backlog"));
   }
 
   @Override

@@ -1,7 +1,7 @@
 package dev.ipckit.pipe.internal;
 
+import dev.ipckit.stream.ForwardingLink;
 import dev.ipckit.stream.SelectableLink;
-import dev.ipckit.stream.StreamLink;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.IOException;
@@ -17,33 +17,17 @@ import org.newsclub.net.unix.FileDescriptorCast;
  * closes every descriptor it received when its socket closes, even those it gave away, and a
  * listening socket passed to a worker must outlive the channel it came by. Not API.
  */
-final class DescriptorLink implements StreamLink {
+final class DescriptorLink extends ForwardingLink {
   /** Room for the most descriptors one message can carry (253) and then some. */
   private static final int ANCILLARY_BUFFER = 4096;
 
   private final AFUNIXSocketChannel channel;
-  private final SelectableLink link;
 
   DescriptorLink(AFUNIXSocketChannel channel, SelectableLink link) {
+    super(link);
     this.channel = channel;
-    this.link = link;
     // without it junixsocket silently drops what arrives (DESIGN.md section 10)
     channel.setAncillaryReceiveBufferSize(ANCILLARY_BUFFER);
-  }
-
-  @Override
-  public int read(ByteBuffer dst, long timeoutNanos) throws IOException {
-    return link.read(dst, timeoutNanos);
-  }
-
-  @Override
-  public boolean awaitReadable(long timeoutNanos) throws IOException {
-    return link.awaitReadable(timeoutNanos);
-  }
-
-  @Override
-  public long write(ByteBuffer[] srcs, long timeoutNanos) throws IOException {
-    return link.write(srcs, timeoutNanos);
   }
 
   @Override
@@ -56,7 +40,7 @@ final class DescriptorLink implements StreamLink {
       throws IOException {
     channel.setOutboundFileDescriptors(descriptors);
     try {
-      return link.write(srcs, timeoutNanos);
+      return delegate.write(srcs, timeoutNanos);
     } finally {
       channel.setOutboundFileDescriptors((FileDescriptor[]) null);
     }
@@ -87,15 +71,5 @@ final class DescriptorLink implements StreamLink {
       }
     }
     return mine.toArray(new FileDescriptor[0]);
-  }
-
-  @Override
-  public void shutdownOutput() throws IOException {
-    link.shutdownOutput();
-  }
-
-  @Override
-  public void close() throws IOException {
-    link.close();
   }
 }
