@@ -9,11 +9,11 @@ import dev.ipckit.TransportUnavailableException;
  * section 8. Without one, tests are skipped with the reason locally and <b>fail</b> under CI
  * ({@code CI} set), where Redis must be installed.
  */
-final class RedisForTests {
+public final class RedisForTests {
   private RedisForTests() {}
 
   /** The base URI of the shared test server, e.g. {@code redis://127.0.0.1:40123/0}. */
-  static String uri() {
+  public static String uri() {
     try {
       return LocalRedis.shared().uri();
     } catch (TransportUnavailableException e) {
@@ -22,7 +22,7 @@ final class RedisForTests {
   }
 
   /** A server of the test's own that it may stop and restart; the test closes it. */
-  static LocalRedis ownServer() {
+  public static LocalRedis ownServer() {
     try {
       return LocalRedis.startNew();
     } catch (TransportUnavailableException e) {
@@ -31,7 +31,7 @@ final class RedisForTests {
   }
 
   /** A server of the test's own from one source, e.g. {@code PATH}, with extra server arguments. */
-  static LocalRedis ownServer(LocalRedis.Source source, String... serverArgs) {
+  public static LocalRedis ownServer(LocalRedis.Source source, String... serverArgs) {
     try {
       return LocalRedis.builder().sources(source).serverArgs(serverArgs).start();
     } catch (TransportUnavailableException e) {
@@ -40,13 +40,13 @@ final class RedisForTests {
   }
 
   /** Skips (locally) or fails (in CI) without {@code redis-cli}. */
-  static String redisCli() {
+  public static String redisCli() {
     return LocalRedis.onPath("redis-cli").map(Object::toString).orElseGet(() ->
         unavailable("redis-cli is not on the PATH (Debian/Ubuntu: apt-get install -y redis-tools)"));
   }
 
   /** Fails under CI, skips elsewhere. */
-  static <T> T unavailable(String why) {
+  public static <T> T unavailable(String why) {
     if (System.getenv("CI") != null) {
       throw new AssertionError(why + " (CI must not skip the Redis tests)");
     }
