@@ -1,5 +1,6 @@
 package dev.ipckit.pipe;
 
+import dev.ipckit.tests.ProcessTable;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.ipckit.pipe.internal.LibC;
