@@ -3,6 +3,7 @@ package dev.ipckit.pipe;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.ipckit.Channel;
+import dev.ipckit.tests.ProcessTable;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
