@@ -102,7 +102,15 @@ final class WorkerSlot {
         }
         return;
       }
-      boolean alive = w.run(task, grace, pool::stopReason);
+      boolean alive;
+      try {
+        alive = w.run(task, grace, pool::stopReason);
+      } catch (RuntimeException e) {
+        // a bug or a child that would not die: the task must still settle, the worker is not trusted again
+        task.fail(new TaskFailedException(task.id, task.name, task.describe() + " failed on " + w + ": " + e, e));
+        w.kill();
+        alive = false;
+      }
       if (!alive) {
         w.closeChild();
         return;

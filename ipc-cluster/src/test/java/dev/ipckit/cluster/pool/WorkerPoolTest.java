@@ -133,6 +133,24 @@ class WorkerPoolTest {
   }
 
   @Test
+  void anIdleWorkerKilledWithSigkillIsReplaced() throws Exception {
+    try (WorkerPool pool = pool(2).start()) {
+      long victim = pool.workerPids().get(0);
+      assertTrue(ProcessHandle.of(victim).orElseThrow().destroyForcibly());
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+      while ((pool.workerPids().contains(victim) || pool.workerPids().size() < 2) && System.nanoTime() < end) {
+        Thread.sleep(20);
+      }
+      List<Long> pids = pool.workerPids();
+      assertEquals(2, pids.size(), "workers after the kill: " + pids);
+      assertFalse(pids.contains(victim), pids.toString());
+      for (long i = 0; i < 10; i++) {
+        assertEquals(i * i, pool.submit(SQUARE, i).get(WAIT_SECONDS, TimeUnit.SECONDS));
+      }
+    }
+  }
+
+  @Test
   void aHandlerThatThrowsFailsOnlyItsTaskAndTheWorkerIsReused() throws Exception {
     try (WorkerPool pool = pool(1).start()) {
       long pid = pool.submit(PID, 0L).get(WAIT_SECONDS, TimeUnit.SECONDS);
