@@ -298,12 +298,26 @@ public final class SessionStore implements AutoCloseable {
   }
 
   private IpcException failure(String what, RuntimeException e) {
+    if (e instanceof JedisConnectionException && tlsFailure(e)) {
+      return new TransportUnavailableException("cannot " + what + " a session: the TLS handshake with Redis at "
+          + endpoint + " failed (" + Errors.describe(e) + "); is the server's CA in the JVM's trust store, or"
+          + " named by ?tlsCa=/path/ca.pem, and does its certificate name the host?", e);
+    }
     if (e instanceof JedisConnectionException) {
       return new TransportUnavailableException("cannot " + what + " a session: Redis at " + endpoint
           + " is unreachable (" + Errors.describe(e) + "); is it running, and are host, port, password"
           + " and TLS in " + uri + " right?", e);
     }
     return new IpcException("cannot " + what + " a session at Redis " + endpoint + ": " + Errors.describe(e), e);
+  }
+
+  private static boolean tlsFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof javax.net.ssl.SSLException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private byte[] key(String id) {
