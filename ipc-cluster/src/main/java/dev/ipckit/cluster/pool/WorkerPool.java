@@ -105,7 +105,7 @@ public final class WorkerPool implements AutoCloseable {
     byte[] encoded;
     try {
       encoded = PoolWorker.encode(type.input(), input);
-    } catch (UncheckedIOException | IllegalArgumentException e) {
+    } catch (RuntimeException e) { // a codec's refusal, or a bug in a user's codec: the caller hears of it either way
       Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
       return CompletableFuture.failedFuture(new TaskFailedException(id, type.name(),
           TaskFailedException.describe(id, type.name()) + ": its input does not encode: " + cause.getMessage(), cause));
