@@ -13,6 +13,7 @@ const messages = [
   { nested: { list: [1, 'two', null, true, { deeper: [] }] } },
   'grüß dich, 世界, 🎉',
   ['mixed', 3.25, { 'ключ': 'значение' }],
+  'quote " back\\slash\nnew line',
 ];
 
 const child = spawn(java, ['-Xmx64m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-cp', cp, main],

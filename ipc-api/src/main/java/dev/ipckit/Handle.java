@@ -17,8 +17,8 @@ import java.util.Objects;
  * {@code ServerSocketChannel} that accepts connections, a connected one a {@code SocketChannel}).
  *
  * <p>Sent with {@link Channel#send(java.nio.ByteBuffer, Handle...)}, received with
- * {@link Channel#receiveWithHandles(java.time.Duration)}. The fd: transport passes them
- * (dev.ipckit.pipe.Handles makes and converts TCP sockets); the engine's HANDLES frame is in
+ * {@link Channel#receiveWithHandles(java.time.Duration)}. The fd: and unix: transports pass them
+ * ({@link Handles} makes and converts TCP sockets); the engine's HANDLES frame is in
  * docs/PROTOCOL.md.
  */
 public final class Handle implements Closeable {

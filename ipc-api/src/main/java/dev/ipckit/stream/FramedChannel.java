@@ -439,7 +439,8 @@ public final class FramedChannel implements Channel {
     if (!capabilities.has(Capability.PASSES_HANDLES) || !link.passesDescriptors() || delimited) {
       checkOpen();
       throw new TransportUnavailableException("cannot send handles on " + uri + ": "
-          + (delimited ? "framing=" + framing + " carries none" : "its transport does not pass descriptors"));
+          + (delimited ? "framing=" + framing + " carries none"
+              : "its transport does not declare PASSES_HANDLES (fd: and unix: channels can pass open sockets)"));
     }
     if (!peerAcceptsHandles) {
       checkOpen();

@@ -96,7 +96,7 @@ public final class FramedServer implements ChannelServer {
     try {
       Handshake.Result r = Handshake.run(a.link(), channelUri, true, options.maxMessage(), secret, handshakeNanos);
       FramedChannel c = new FramedChannel(channelUri, a.link(), options, capabilities, r.peerMaxMessage(),
-          a.credentials());
+          a.credentials(), Framing.IPCKIT, r.peerAcceptsHandles());
       if (closed) {
         c.close();
         return;

@@ -8,9 +8,14 @@ import dev.ipckit.tests.PeerMain;
 import dev.ipckit.tests.TransportFixture;
 import java.io.File;
 import java.io.IOException;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
+import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.List;
+import org.newsclub.net.unix.FileDescriptorCast;
 import org.opentest4j.TestAbortedException;
 
 /**
@@ -38,9 +43,8 @@ abstract class ChildFixture extends TransportFixture {
   }
 
   /**
-   * The suite's raw-client cases are about a server facing raw clients; this transport has no
-   * server, so they are skipped with that reason. Garbage and truncated frames on the channel
-   * itself are covered by the transport's own tests.
+   * The suite's cases that need a server (one facing many raw clients) are skipped with this
+   * reason; its raw-byte cases run over {@link #rawConnection} instead.
    */
   @Override
   public ChannelServer listen(String options) {
@@ -59,6 +63,47 @@ abstract class ChildFixture extends TransportFixture {
 
   /** Both ends of a new channel in this process, opened with {@code options}. */
   abstract Channel[] inProcessPair(String options) throws IOException;
+
+  /**
+   * A channel opened with {@code options} on one end of a new socketpair or pair of pipes, and the
+   * other end as raw bytes.
+   */
+  @Override
+  public abstract RawConnection rawConnection(String options) throws IOException;
+
+  /**
+   * Raw bytes over two descriptors this takes ownership of (the same one twice would be closed
+   * twice: pass a duplicate), read and written with plain read(2) and write(2).
+   */
+  static ByteChannel rawBytes(int readFd, int writeFd) throws IOException {
+    FileChannel in = FileDescriptorCast.unsafeUsing(readFd).as(FileInputStream.class).getChannel();
+    FileChannel out = FileDescriptorCast.unsafeUsing(writeFd).as(FileOutputStream.class).getChannel();
+    return new ByteChannel() {
+      @Override
+      public int read(ByteBuffer dst) throws IOException {
+        return in.read(dst);
+      }
+
+      @Override
+      public int write(ByteBuffer src) throws IOException {
+        return out.write(src);
+      }
+
+      @Override
+      public boolean isOpen() {
+        return in.isOpen() && out.isOpen();
+      }
+
+      @Override
+      public void close() throws IOException {
+        try {
+          out.close();
+        } finally {
+          in.close();
+        }
+      }
+    };
+  }
 
   @Override
   public Pair connectedPair(String options) throws IOException {

@@ -1,5 +1,6 @@
 package dev.ipckit.pipe;
 
+import dev.ipckit.Handles;
 import dev.ipckit.Channel;
 import dev.ipckit.ChannelClosedException;
 import dev.ipckit.Channels;

@@ -33,6 +33,13 @@ class FdConformanceTest extends ChannelConformanceSuite {
           throw new IOException("the other end of the socketpair did not open: " + e.getCause(), e);
         }
       }
+
+      @Override
+      public RawConnection rawConnection(String options) throws IOException {
+        int[] sv = Fds.socketPair();
+        String uri = "fd:" + sv[0] + (options.isEmpty() ? "" : "?" + options);
+        return rawPair(rawBytes(sv[1], Fds.dupAtLeast(sv[1], 3)), () -> Channels.open(uri));
+      }
     };
   }
 }

@@ -7,6 +7,7 @@ import dev.ipckit.Channel;
 import dev.ipckit.Channels;
 import dev.ipckit.Delivery;
 import dev.ipckit.Handle;
+import dev.ipckit.Handles;
 import dev.ipckit.TransportUnavailableException;
 import dev.ipckit.pipe.internal.Fds;
 import java.io.BufferedReader;

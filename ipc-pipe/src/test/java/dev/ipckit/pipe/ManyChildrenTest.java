@@ -17,16 +17,31 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** 200 forked children, each exchanging a message and exiting: no zombie, no descriptor, no thread left. */
+/**
+ * 200 forked children, each exchanging a message and exiting: no zombie, no descriptor, no thread
+ * left. Every tenth is a JVM speaking ipckit's framing over fd:; the rest are Node children
+ * speaking ndjson over the same kind of socketpair, since what could leak is the parent's side
+ * (spawn, channel, reaper) and a JVM costs ten times a Node process to start.
+ */
 class ManyChildrenTest {
   private static final int CHILDREN = 200;
   private static final int AT_ONCE = 3;
+  private static final String ECHO_JS = echoScript();
+
+  private static String echoScript() {
+    try {
+      return java.nio.file.Path.of(ManyChildrenTest.class.getResource("/node/echo-child.js").toURI()).toString();
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 
   @Test
   @Timeout(600)
   void twoHundredChildrenLeaveNoZombieNoDescriptorAndNoThread() throws Exception {
     // warm up the classes the first spawn loads (JNA, junixsocket) so they do not count as leaks
-    runOne(-1);
+    runOne(-10); // a JVM child
+    runOne(-1); // a Node child
     Thread.sleep(300);
     List<Long> childrenBefore = ProcessTable.children();
     int fdsBefore = ProcessTable.openFds();
@@ -61,6 +76,10 @@ class ManyChildrenTest {
   }
 
   private static void runOne(int n) throws Exception {
+    if (n % 10 != 0) {
+      runNode(n);
+      return;
+    }
     try (ChildProcess child = Spawn.java(ChildMain.class, "echo").jvmArgs(ChildMain.FAST_JVM).start()) {
       Channel ch = child.channel();
       String m = "message " + n;
@@ -70,6 +89,19 @@ class ManyChildrenTest {
       assertEquals(m, StandardCharsets.UTF_8.decode(back).toString());
       ch.send("exit 0".getBytes(StandardCharsets.UTF_8));
       assertEquals("bye", StandardCharsets.UTF_8.decode(ch.receive(Duration.ofSeconds(30))).toString());
+      assertEquals(ExitStatus.exited(0), child.exit().get(30, TimeUnit.SECONDS), child.toString());
+    }
+  }
+
+  private static void runNode(int n) throws Exception {
+    try (ChildProcess child = Spawn.node(ECHO_JS).start()) {
+      Channel ch = child.channel();
+      String m = "\"message " + n + "\"";
+      ch.send(m.getBytes(StandardCharsets.UTF_8));
+      ByteBuffer back = ch.receive(Duration.ofSeconds(30));
+      assertNotNull(back, child + " did not answer");
+      assertEquals("{\"echo\":" + m + "}", StandardCharsets.UTF_8.decode(back).toString());
+      ch.send("{\"cmd\":\"exit\",\"code\":0}".getBytes(StandardCharsets.UTF_8));
       assertEquals(ExitStatus.exited(0), child.exit().get(30, TimeUnit.SECONDS), child.toString());
     }
   }

@@ -29,7 +29,9 @@ class NodeInteropTest {
       "-1.5e-7",
       "{\"nested\":{\"list\":[1,\"two\",null,true,{\"deeper\":[]}]}}",
       "\"grüß dich, 世界, 🎉\"",
-      "[\"mixed\",3.25,{\"ключ\":\"значение\"}]");
+      "[\"mixed\",3.25,{\"ключ\":\"значение\"}]",
+      // an escaped newline inside a message is not the end of its line
+      "\"quote \\\" back\\\\slash\\nnew line\"");
 
   private static Path script(String name) throws URISyntaxException {
     return Path.of(NodeInteropTest.class.getResource("/node/" + name).toURI());

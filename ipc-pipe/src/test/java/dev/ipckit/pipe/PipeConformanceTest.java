@@ -46,6 +46,15 @@ class PipeConformanceTest extends ChannelConformanceSuite {
           throw new IOException("the other end did not open: " + e.getCause(), e);
         }
       }
+
+      @Override
+      public RawConnection rawConnection(String options) throws IOException {
+        int[] toChannel = Fds.pipe();
+        int[] fromChannel = Fds.pipe();
+        PipeLink link = new PipeLink(toChannel[0], fromChannel[1]);
+        ChannelUri uri = ChannelUri.parse("pipe:" + (options.isEmpty() ? "" : "?" + options));
+        return rawPair(rawBytes(fromChannel[0], toChannel[1]), () -> new OverLink(link).open(uri));
+      }
     };
   }
 

@@ -5,8 +5,8 @@ import dev.ipckit.InvalidChannelUriException;
 import dev.ipckit.IpcException;
 import dev.ipckit.PeerCredentials;
 import dev.ipckit.stream.LinkAcceptor;
-import dev.ipckit.stream.SelectableLink;
 import dev.ipckit.stream.StreamTransport;
+import dev.ipckit.stream.UnixSocketLink;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.channels.ClosedChannelException;
@@ -22,7 +22,6 @@ import org.newsclub.net.unix.AFUNIXServerSocketChannel;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
 import org.newsclub.net.unix.AFUNIXSocketChannel;
-import org.newsclub.net.unix.AFUNIXSocketCredentials;
 
 /**
  * Everything of unix:// that touches junixsocket, kept out of the provider so that listing the
@@ -47,7 +46,7 @@ final class UnixSockets {
     AFUNIXSocketChannel ch = AFUNIXSocketChannel.open();
     try {
       ch.connect(AFUNIXSocketAddress.of(path));
-      return new LinkAcceptor.Accepted(new SelectableLink(ch), path.toString(), credentials(ch));
+      return new LinkAcceptor.Accepted(UnixSocketLink.over(ch), path.toString(), UnixSocketLink.peerCredentials(ch));
     } catch (IOException e) {
       ch.close();
       throw new IpcException("cannot connect to " + uri + ": " + e.getMessage()
@@ -137,18 +136,6 @@ final class UnixSockets {
     return uids;
   }
 
-  private static Optional<PeerCredentials> credentials(AFUNIXSocketChannel ch) {
-    try {
-      AFUNIXSocketCredentials c = ch.getPeerCredentials();
-      if (c == null || c.isEmpty()) {
-        return Optional.empty();
-      }
-      return Optional.of(new PeerCredentials(c.getPid(), c.getUid(), c.getGid()));
-    } catch (IOException e) {
-      return Optional.empty();
-    }
-  }
-
   /** Accepts connections, refuses uids outside the allow-list, removes its file on close. */
   private static final class Acceptor implements LinkAcceptor {
     private final AFUNIXServerSocketChannel server;
@@ -185,9 +172,9 @@ final class UnixSockets {
         ch = server.accept();
       }
       try {
-        Optional<PeerCredentials> creds = credentials(ch);
+        Optional<PeerCredentials> creds = UnixSocketLink.peerCredentials(ch);
         String peer = creds.map(c -> "pid" + c.pid()).orElse("peer");
-        return new Accepted(new SelectableLink(ch), peer, creds);
+        return new Accepted(UnixSocketLink.over(ch), peer, creds);
       } catch (IOException | RuntimeException e) {
         ch.close();
         throw e;

@@ -16,11 +16,12 @@ import java.util.Set;
  * in), and peers the mode would not let in are refused by their kernel credentials too, so the
  * moment between bind and chmod opens nothing; the directory must be one other users cannot
  * write to; a stale file from a dead server is replaced, a live server's never; the file is
- * removed when the server closes. {@code ?allowUid=1000,1001} admits only those uids.
+ * removed when the server closes. {@code ?allowUid=1000,1001} admits only those uids. Messages can
+ * carry open sockets both ways ({@link dev.ipckit.Handles}), as over fd:.
  */
 public final class UnixTransport extends StreamTransport {
   static final Capabilities CAPABILITIES = Capabilities.of(Capability.ORDERED, Capability.LOSSLESS,
-      Capability.ONE_TO_MANY, Capability.PEER_CREDENTIALS, Capability.CROSSES_PROCESSES, Capability.BYTE_STREAM);
+      Capability.ONE_TO_MANY, Capability.PEER_CREDENTIALS, Capability.PASSES_HANDLES, Capability.CROSSES_PROCESSES, Capability.BYTE_STREAM);
 
   public UnixTransport() {
     super("unix", CAPABILITIES, Set.of("mode", "allowUid", "backlog"));

@@ -27,6 +27,8 @@ import java.util.Optional;
  *       for the peer to close</td></tr>
  *   <tr><td>{@code hold}</td><td>stays connected and reads nothing until killed</td></tr>
  *   <tr><td>{@code close}</td><td>closes the channel at once and exits 0</td></tr>
+ *   <tr><td>{@code handles}</td><td>the child's half of the suite's PASSES_HANDLES case (see
+ *       {@link HandleExchange}), then waits for the peer to close</td></tr>
  *   <tr><td>{@code credentials}</td><td>replies {@code "PID UID GID"} as its channel's
  *       {@code peerCredentials()} reports them ({@code "none"} if empty), then waits for the
  *       peer to close</td></tr>
@@ -55,7 +57,7 @@ public final class PeerMain {
       watchParent(); // over pipe: stdin is the channel itself, and its end-of-file says the same
     }
     if (args.length < 2) {
-      System.exit(fail(USAGE, "usage: PeerMain URI echo|generate N SEED|verify|hold|close|credentials"));
+      System.exit(fail(USAGE, "usage: PeerMain URI echo|generate N SEED|verify|hold|close|credentials|handles"));
     }
     String[] rest = Arrays.copyOfRange(args, 2, args.length);
     int code;
@@ -88,6 +90,10 @@ public final class PeerMain {
         }
         case "hold" -> hold();
         case "credentials" -> credentials(ch);
+        case "handles" -> {
+          HandleExchange.child(ch, PATIENCE);
+          awaitClose(ch);
+        }
         default -> {
           return fail(USAGE, "unknown mode '" + mode + "'");
         }
@@ -176,7 +182,7 @@ public final class PeerMain {
   }
 
   /** Waits until the peer closes; a message arriving meanwhile breaks the mode's contract. */
-  private static void awaitClose(Channel ch) throws IOException, ContractBroken {
+  static void awaitClose(Channel ch) throws IOException, ContractBroken {
     try {
       ByteBuffer m = ch.receive(PATIENCE);
       if (m == null) {
@@ -211,7 +217,7 @@ public final class PeerMain {
   }
 
   /** The parent broke the contract of the mode (wrong data, wrong order, no close). */
-  private static final class ContractBroken extends Exception {
+  static final class ContractBroken extends Exception {
     ContractBroken(String message) {
       super(message);
     }

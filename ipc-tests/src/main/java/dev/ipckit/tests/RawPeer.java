@@ -32,6 +32,8 @@ public final class RawPeer implements AutoCloseable {
   public static final byte[] MAGIC = "IPCK".getBytes(StandardCharsets.US_ASCII);
   public static final int VERSION = 1;
   public static final int GOODBYE = -1;
+  /** Hello flag: this end accepts HANDLES frames. */
+  public static final int FLAG_HANDLES = 2;
 
   private final ByteChannel channel;
   private final ByteArrayOutputStream received = new ByteArrayOutputStream();
@@ -82,9 +84,11 @@ public final class RawPeer implements AutoCloseable {
     int version = b.get();
     int flags = b.get();
     int reserved = b.getShort();
-    if (version != VERSION || flags != 0 || reserved != 0) {
+    // flags bit 1 (accepts HANDLES frames) is set by transports that pass descriptors; bit 0 (a
+    // secret) is never expected by these cases
+    if (version != VERSION || (flags & ~FLAG_HANDLES) != 0 || reserved != 0) {
       throw new AssertionError("hello has version " + version + ", flags " + flags + ", reserved "
-          + reserved + "; expected 1, 0, 0");
+          + reserved + "; expected 1, 0 or 2, 0");
     }
     return Integer.toUnsignedLong(b.getInt());
   }

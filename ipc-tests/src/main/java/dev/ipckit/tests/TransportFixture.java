@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -154,6 +155,75 @@ public abstract class TransportFixture implements AutoCloseable {
    */
   public ByteChannel rawConnect(ChannelServer server) throws IOException {
     throw new UnsupportedOperationException("this transport has no raw byte stream");
+  }
+
+  /**
+   * A channel whose peer is raw bytes, for the garbage and truncated-frame cases (capability
+   * BYTE_STREAM). The default connects a raw client ({@link #rawConnect}) to a new server;
+   * transports without a server (fd:, pipe:) override it to keep the raw other end of the
+   * socketpair or pipes they open the channel on ({@link #rawPair}).
+   */
+  public RawConnection rawConnection(String options) throws IOException {
+    ChannelServer server = listen(options);
+    ByteChannel raw = rawConnect(server);
+    return new RawConnection(raw, server, timeout -> {
+      Channel c = server.accept(timeout);
+      return c == null ? null : closeLater(c);
+    });
+  }
+
+  /**
+   * A {@link RawConnection} for a transport without a server: {@code openOtherEnd} opens the
+   * channel on the end that {@code raw} is not, on its own thread, since opening waits for the
+   * peer's hello.
+   */
+  protected RawConnection rawPair(ByteChannel raw, Callable<Channel> openOtherEnd) {
+    closeLater(raw);
+    CompletableFuture<Channel> opening = new CompletableFuture<>();
+    Thread t = new Thread(() -> {
+      try {
+        opening.complete(closeLater(openOtherEnd.call()));
+      } catch (Throwable e) {
+        opening.completeExceptionally(e);
+      }
+    }, "conformance-open");
+    t.setDaemon(true);
+    t.start();
+    return new RawConnection(raw, null, timeout -> {
+      try {
+        return opening.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        return null;
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof Exception cause) {
+          throw cause;
+        }
+        throw e;
+      }
+    });
+  }
+
+  /**
+   * A raw byte stream and the channel at its other end.
+   *
+   * @param server the server {@code raw} connected to, or null when the channel is one end of a
+   *     pair made here (then no other client can connect)
+   */
+  public record RawConnection(ByteChannel raw, ChannelServer server, ChannelAwaiter awaiter) {
+    /**
+     * The channel once its handshake completed, or null if none came within {@code timeout}; a
+     * channel that failed to open (only without a server: a server drops such clients silently)
+     * throws why.
+     */
+    public Channel channel(Duration timeout) throws Exception {
+      return awaiter.await(timeout);
+    }
+  }
+
+  /** How a {@link RawConnection} waits for its channel. */
+  @FunctionalInterface
+  public interface ChannelAwaiter {
+    Channel await(Duration timeout) throws Exception;
   }
 
   /** Files the transport left in {@link #scratch()} (socket files, queue files). */

@@ -5,6 +5,7 @@ import dev.ipckit.IpcException;
 import dev.ipckit.InvalidChannelUriException;
 import dev.ipckit.TransportUnavailableException;
 import dev.ipckit.stream.LinkAcceptor;
+import dev.ipckit.stream.UnixSocketLink;
 import dev.ipckit.stream.StreamLink;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -68,6 +69,6 @@ public final class InheritedFd {
           + "; fd: needs the Unix socket a parent hands its child");
     }
     Junix.Adopted a = Junix.adopt(fd);
-    return new LinkAcceptor.Accepted(a.link(), "parent", Junix.peerCredentials(a.channel()));
+    return new LinkAcceptor.Accepted(a.link(), "parent", UnixSocketLink.peerCredentials(a.channel()));
   }
 }

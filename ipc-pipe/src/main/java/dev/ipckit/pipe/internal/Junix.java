@@ -1,9 +1,8 @@
 package dev.ipckit.pipe.internal;
 
 import dev.ipckit.IpcException;
-import dev.ipckit.PeerCredentials;
-import dev.ipckit.stream.SelectableLink;
 import dev.ipckit.stream.StreamLink;
+import dev.ipckit.stream.UnixSocketLink;
 import java.io.BufferedInputStream;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
@@ -13,7 +12,6 @@ import java.io.InputStream;
 import java.util.Optional;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketChannel;
-import org.newsclub.net.unix.AFUNIXSocketCredentials;
 import org.newsclub.net.unix.FileDescriptorCast;
 
 /**
@@ -53,7 +51,7 @@ public final class Junix {
       throw new IpcException("cannot adopt fd " + fd + " as a Unix socket: " + e, e);
     }
     try {
-      return new Adopted(ch, new ClosingLink(new DescriptorLink(ch, new SelectableLink(ch)), () -> release(fdObj)));
+      return new Adopted(ch, new ClosingLink(UnixSocketLink.over(ch), () -> release(fdObj)));
     } catch (IOException | RuntimeException e) {
       ch.close();
       release(fdObj);
@@ -68,19 +66,6 @@ public final class Junix {
       } catch (IOException ignored) {
         // already gone
       }
-    }
-  }
-
-  /** The kernel's view of who is on the other end of {@code ch} (SO_PEERCRED). */
-  public static Optional<PeerCredentials> peerCredentials(AFUNIXSocketChannel ch) {
-    try {
-      AFUNIXSocketCredentials c = ch.getPeerCredentials();
-      if (c == null || c.isEmpty()) {
-        return Optional.empty();
-      }
-      return Optional.of(new PeerCredentials(c.getPid(), c.getUid(), c.getGid()));
-    } catch (IOException e) {
-      return Optional.empty();
     }
   }
 

@@ -1,10 +1,8 @@
 package dev.ipckit.pipe.internal;
 
-import com.sun.jna.Library;
 import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
-import java.util.Map;
+import dev.ipckit.internal.SocketCalls;
 
 /**
  * The few libc functions ipc-pipe calls, bound by JNA's direct mapping (one native call, no
@@ -15,9 +13,6 @@ import java.util.Map;
  */
 public final class LibC {
   public static final int AF_UNIX = 1;
-  public static final int AF_INET = 2;
-  public static final int AF_INET6 = 10;
-  public static final int SO_REUSEADDR = 2;
   public static final int SOCK_STREAM = 1;
   public static final int SOCK_CLOEXEC = 0x80000;
   public static final int O_RDONLY = 0;
@@ -78,12 +73,7 @@ public final class LibC {
   public static final int SIGINFO_SIZE = 128;
 
   static {
-    // JNA otherwise unpacks its library under ~/.cache/JNA: nothing of ipckit's goes to $HOME
-    if (System.getProperty("jna.tmpdir") == null) {
-      System.setProperty("jna.tmpdir", System.getProperty("java.io.tmpdir"));
-    }
-    Native.register(LibC.class,
-        NativeLibrary.getInstance("c", Map.of(Library.OPTION_STRING_ENCODING, "UTF-8")));
+    Native.register(LibC.class, SocketCalls.libc());
   }
 
   private LibC() {}
@@ -96,8 +86,6 @@ public final class LibC {
   public static int errno() {
     return Native.getLastError();
   }
-
-  public static native String strerror(int errnum);
 
   public static native int socketpair(int domain, int type, int protocol, int[] sv);
 
@@ -114,16 +102,6 @@ public final class LibC {
   public static native int fcntl(int fd, int cmd, int arg);
 
   public static native int getsockopt(int fd, int level, int name, int[] value, int[] length);
-
-  public static native int setsockopt(int fd, int level, int name, int[] value, int length);
-
-  public static native int socket(int domain, int type, int protocol);
-
-  public static native int bind(int fd, Pointer address, int length);
-
-  public static native int listen(int fd, int backlog);
-
-  public static native int getsockname(int fd, Pointer address, int[] length);
 
   public static native long read(int fd, long buf, long count);
 
@@ -181,14 +159,8 @@ public final class LibC {
 
   public static native int prctl(int option, long arg2, long arg3, long arg4, long arg5);
 
-  /** "what failed: strerror (errno N)". */
+  /** "strerror (errno N)". */
   public static String describe(int errnum) {
-    String s;
-    try {
-      s = strerror(errnum);
-    } catch (RuntimeException | LinkageError e) {
-      s = "error";
-    }
-    return s + " (errno " + errnum + ")";
+    return SocketCalls.describe(errnum);
   }
 }

@@ -1,10 +1,7 @@
-package dev.ipckit.pipe;
+package dev.ipckit;
 
 import com.sun.jna.Memory;
-import dev.ipckit.Handle;
-import dev.ipckit.IpcException;
-import dev.ipckit.pipe.internal.Fds;
-import dev.ipckit.pipe.internal.LibC;
+import dev.ipckit.internal.SocketCalls;
 import java.io.FileDescriptor;
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -20,8 +17,8 @@ import org.newsclub.net.unix.FileDescriptorAccess;
 import org.newsclub.net.unix.FileDescriptorCast;
 
 /**
- * Sockets that can travel as {@link Handle handles} over fd: channels (Node's "send the server
- * handle to the workers"):
+ * Sockets that can travel as {@link Handle handles} over the channels that pass them (fd:,
+ * unix:; Node's "send the server handle to the workers"):
  *
  * <pre>{@code
  * Handle listener = Handles.bindTcp(new InetSocketAddress("127.0.0.1", 8080), 128);   // supervisor
@@ -34,7 +31,8 @@ import org.newsclub.net.unix.FileDescriptorCast;
  *
  * The JDK's own channels do not expose their descriptors, so a socket to pass is made here
  * ({@link #bindTcp}) or comes from one made here ({@link #serverSocketChannel}'s accept), or
- * from junixsocket.
+ * from junixsocket. Needs junixsocket and JNA on the class path (ipc-pipe and ipc-socket bring
+ * junixsocket; ipc-pipe brings JNA) and Linux.
  */
 public final class Handles {
   private Handles() {}
@@ -44,43 +42,43 @@ public final class Handles {
    * handle; {@link #serverSocketChannel} turns it into a channel that accepts here too.
    */
   public static Handle bindTcp(InetSocketAddress address, int backlog) throws IOException {
-    Native.ensureCanSpawn();
+    ensureNative();
     InetAddress ip = address.getAddress();
     if (ip == null) {
       throw new IpcException("cannot bind " + address + ": the host name did not resolve");
     }
     boolean v6 = ip instanceof Inet6Address;
-    int fd = LibC.socket(v6 ? LibC.AF_INET6 : LibC.AF_INET, LibC.SOCK_STREAM | LibC.SOCK_CLOEXEC, 0);
+    int fd = SocketCalls.socket(v6 ? SocketCalls.AF_INET6 : SocketCalls.AF_INET, SocketCalls.SOCK_STREAM | SocketCalls.SOCK_CLOEXEC, 0);
     if (fd < 0) {
-      throw new IpcException("cannot create a TCP socket: " + LibC.describe(LibC.errno()));
+      throw new IpcException("cannot create a TCP socket: " + SocketCalls.lastError());
     }
     try (Memory sa = new Memory(28)) {
       sa.clear();
       int len;
       if (v6) {
-        sa.setShort(0, (short) LibC.AF_INET6);
+        sa.setShort(0, (short) SocketCalls.AF_INET6);
         sa.setShort(2, Short.reverseBytes((short) address.getPort()));
         sa.write(8, ip.getAddress(), 0, 16);
         sa.setInt(24, ((Inet6Address) ip).getScopeId());
         len = 28;
       } else {
-        sa.setShort(0, (short) LibC.AF_INET);
+        sa.setShort(0, (short) SocketCalls.AF_INET);
         sa.setShort(2, Short.reverseBytes((short) address.getPort()));
         sa.write(4, ((Inet4Address) ip).getAddress(), 0, 4);
         len = 16;
       }
-      LibC.setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_REUSEADDR, new int[] {1}, 4);
-      if (LibC.bind(fd, sa, len) != 0) {
-        throw new IpcException("cannot bind " + address + ": " + LibC.describe(LibC.errno()));
+      SocketCalls.setsockopt(fd, SocketCalls.SOL_SOCKET, SocketCalls.SO_REUSEADDR, new int[] {1}, 4);
+      if (SocketCalls.bind(fd, sa, len) != 0) {
+        throw new IpcException("cannot bind " + address + ": " + SocketCalls.lastError());
       }
-      if (LibC.listen(fd, backlog) != 0) {
-        throw new IpcException("cannot listen at " + address + ": " + LibC.describe(LibC.errno()));
+      if (SocketCalls.listen(fd, backlog) != 0) {
+        throw new IpcException("cannot listen at " + address + ": " + SocketCalls.lastError());
       }
       int port = localPort(fd);
       FileDescriptor descriptor = FileDescriptorCast.unsafeUsing(fd).getFileDescriptor();
       return Handle.of(descriptor, "tcp listener " + ip.getHostAddress() + ":" + port);
     } catch (IOException | RuntimeException e) {
-      Fds.close(fd);
+      SocketCalls.close(fd);
       throw e;
     }
   }
@@ -116,15 +114,25 @@ public final class Handles {
     return FileDescriptorCast.using(handle.descriptor()).as(Integer.class);
   }
 
+  /** Throws unless libc can be called through JNA here. */
+  private static void ensureNative() throws TransportUnavailableException {
+    try {
+      SocketCalls.load();
+    } catch (LinkageError | RuntimeException e) {
+      throw new TransportUnavailableException("Handles cannot make or inspect sockets here: libc cannot be "
+          + "reached through JNA (is net.java.dev.jna:jna on the class path?): " + e, e);
+    }
+  }
+
   private static int localPort(int fd) throws IOException {
-    Native.ensureCanSpawn();
+    ensureNative();
     try (Memory sa = new Memory(128)) {
       int[] len = {128};
-      if (LibC.getsockname(fd, sa, len) != 0) {
-        throw new IpcException("getsockname on fd " + fd + " failed: " + LibC.describe(LibC.errno()));
+      if (SocketCalls.getsockname(fd, sa, len) != 0) {
+        throw new IpcException("getsockname on fd " + fd + " failed: " + SocketCalls.lastError());
       }
       int family = sa.getShort(0);
-      if (family != LibC.AF_INET && family != LibC.AF_INET6) {
+      if (family != SocketCalls.AF_INET && family != SocketCalls.AF_INET6) {
         return 0;
       }
       return Short.reverseBytes(sa.getShort(2)) & 0xFFFF;
