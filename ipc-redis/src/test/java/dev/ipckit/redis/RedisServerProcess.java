@@ -23,12 +23,14 @@ final class RedisServerProcess implements AutoCloseable {
   private final Path binary;
   private final Path dir;
   private final int port;
+  private final List<String> extraArgs;
   private Process process;
 
-  private RedisServerProcess(Path binary, Path dir, int port) {
+  private RedisServerProcess(Path binary, Path dir, int port, List<String> extraArgs) {
     this.binary = binary;
     this.dir = dir;
     this.port = port;
+    this.extraArgs = extraArgs;
   }
 
   /** The {@code redis-server} on the PATH, if any. */
@@ -45,13 +47,18 @@ final class RedisServerProcess implements AutoCloseable {
 
   /** Starts a new server on a free port; the caller closes it. */
   static RedisServerProcess startNew() throws IOException {
+    return startNew(new String[0]);
+  }
+
+  /** Starts a new server with {@code extraArgs} after the defaults (e.g. "--appendonly", "yes"). */
+  static RedisServerProcess startNew(String... extraArgs) throws IOException {
     Path binary = findBinary().orElseThrow(() -> new IOException(RedisForTests.HOW_TO_INSTALL));
     Path dir = Files.createTempDirectory("ipckit-redis-");
     int port;
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
-    RedisServerProcess r = new RedisServerProcess(binary, dir, port);
+    RedisServerProcess r = new RedisServerProcess(binary, dir, port, List.of(extraArgs));
     try {
       r.start();
     } catch (IOException | RuntimeException e) {
@@ -74,9 +81,10 @@ final class RedisServerProcess implements AutoCloseable {
     if (process != null && process.isAlive()) {
       return;
     }
-    List<String> cmd = List.of(binary.toString(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
-        "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no",
-        "--logfile", dir.resolve("redis.log").toString(), "--protected-mode", "yes");
+    List<String> cmd = new java.util.ArrayList<>(List.of(binary.toString(), "--port", String.valueOf(port),
+        "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no",
+        "--logfile", dir.resolve("redis.log").toString(), "--protected-mode", "yes"));
+    cmd.addAll(extraArgs);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
     while (true) {
       process = new ProcessBuilder(cmd).directory(dir.toFile())
