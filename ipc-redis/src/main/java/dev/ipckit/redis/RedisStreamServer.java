@@ -1,11 +1,11 @@
 package dev.ipckit.redis;
 
 import dev.ipckit.Channel;
-import dev.ipckit.ChannelClosedException;
 import dev.ipckit.ChannelOptions;
 import dev.ipckit.ChannelServer;
 import dev.ipckit.IpcException;
 import dev.ipckit.redis.internal.Errors;
+import dev.ipckit.redis.internal.Backlog;
 import dev.ipckit.redis.internal.Publisher;
 import dev.ipckit.redis.internal.StreamReader;
 import java.io.IOException;
@@ -14,9 +14,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.Protocol;
@@ -48,14 +45,14 @@ public final class RedisStreamServer implements ChannelServer {
   private final StreamReader hellos;
   private final byte[] serverKey;
   private final Map<String, RedisStreamChannel> byClient = new ConcurrentHashMap<>();
-  private final LinkedBlockingQueue<RedisStreamChannel> pending = new LinkedBlockingQueue<>();
-  private final List<Channel> accepted = new CopyOnWriteArrayList<>();
+  private final Backlog backlog;
   private volatile boolean closed;
 
   RedisStreamServer(String uri, RedisEndpoint endpoint, ChannelOptions common, StreamOptions options)
       throws IpcException {
     this.uri = uri;
     this.display = RedisEndpoint.redact(uri);
+    this.backlog = new Backlog(display);
     this.name = options.server();
     this.endpoint = endpoint;
     this.common = common;
@@ -128,9 +125,9 @@ public final class RedisStreamServer implements ChannelServer {
     self[0] = new RedisStreamChannel(uri, display, common, options, RedisStreamChannel.Role.ACCEPTED, down, up,
         writer, false, () -> {
           byClient.remove(client, self[0]);
-          accepted.remove(self[0]);
+          backlog.remove(self[0]);
         });
-    if (pending.size() >= BACKLOG) {
+    if (backlog.waiting() >= BACKLOG) {
       closeQuietly(self[0]); // says BYE on the client's stream
       return;
     }
@@ -142,7 +139,7 @@ public final class RedisStreamServer implements ChannelServer {
       return;
     }
     byClient.put(client, self[0]);
-    pending.add(self[0]);
+    backlog.add(self[0]);
   }
 
   private static void closeQuietly(Channel c) {
@@ -160,28 +157,12 @@ public final class RedisStreamServer implements ChannelServer {
 
   @Override
   public Channel accept(Duration timeout) throws IOException {
-    if (closed) {
-      throw new ChannelClosedException("server " + display + " is closed");
-    }
-    try {
-      RedisStreamChannel c = pending.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
-      if (c == null) {
-        if (closed) {
-          throw new ChannelClosedException("server " + display + " is closed");
-        }
-        return null;
-      }
-      accepted.add(c);
-      return c;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ChannelClosedException("interrupted in accept on " + display, e);
-    }
+    return backlog.accept(timeout);
   }
 
   @Override
   public List<Channel> channels() {
-    return accepted.stream().filter(Channel::isOpen).toList();
+    return backlog.channels();
   }
 
   @Override
@@ -194,7 +175,7 @@ public final class RedisStreamServer implements ChannelServer {
     for (RedisStreamChannel c : byClient.values()) {
       closeQuietly(c);
     }
-    pending.clear();
+    backlog.close();
     writer.control(p -> p.del(serverKey));
     writer.close(common.sendTimeout().toNanos());
   }

@@ -103,7 +103,9 @@ public record StreamOptions(
         heartbeat, peerTimeout, backoff, maxBackoff, receiveQueue);
   }
 
-  /** {@code host-pid}: unique per process, readable in XINFO CONSUMERS. */
+  private static final java.util.concurrent.atomic.AtomicInteger OPENED = new java.util.concurrent.atomic.AtomicInteger();
+
+  /** {@code host-pid-n}: unique per channel, readable in XINFO CONSUMERS; a restart gets a new one. */
   private static String defaultConsumer() {
     String host;
     try {
@@ -111,7 +113,7 @@ public record StreamOptions(
     } catch (java.io.IOException e) {
       host = "host";
     }
-    return host + "-" + ProcessHandle.current().pid();
+    return host + "-" + ProcessHandle.current().pid() + "-" + OPENED.incrementAndGet();
   }
 
   private static String nonEmpty(ChannelUri uri, String where, String name) throws InvalidChannelUriException {

@@ -424,6 +424,10 @@ public final class Publisher implements AutoCloseable {
       }
       lostFrames.addAndGet(batch.stream().filter(Entry::data).count());
     }
+    if (retry && failure == null && transientError(replies)) {
+      backoff.sleep(); // Redis is loading its data after a restart, or busy: the whole batch goes again
+      return;
+    }
     // only this thread removes entries, so the batch is still at the head of the queue
     for (int i = 0; i < batch.size(); i++) {
       Object reply = null;
@@ -455,6 +459,22 @@ public final class Publisher implements AutoCloseable {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** A reply says "not now" (LOADING, BUSY, TRYAGAIN, MASTERDOWN): worth writing again, not a failure. */
+  private boolean transientError(List<Response<?>> replies) {
+    for (Response<?> r : replies) {
+      try {
+        r.get();
+      } catch (RuntimeException e) {
+        String m = String.valueOf(e.getMessage());
+        if (m.startsWith("LOADING") || m.startsWith("BUSY") || m.startsWith("TRYAGAIN") || m.startsWith("MASTERDOWN")) {
+          lastError = m;
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private void failQueued() {

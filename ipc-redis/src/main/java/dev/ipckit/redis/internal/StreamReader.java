@@ -125,10 +125,16 @@ public final class StreamReader implements AutoCloseable {
       Connection c = connection;
       try {
         if (c == null) {
-          c = endpoint.connect();
+          Connection fresh = endpoint.connect();
+          try {
+            createGroup(fresh); // fails while Redis loads its data after a restart: then all of this again
+          } catch (RuntimeException e) {
+            fresh.close();
+            throw e;
+          }
+          c = fresh;
           connection = c;
           connects++;
-          createGroup(c);
           cursor = "0"; // own pending entries first
           backoff.reset();
           ready.countDown();
@@ -150,8 +156,9 @@ public final class StreamReader implements AutoCloseable {
         reading = deliver(entries);
       } catch (JedisDataException e) {
         lastError = Errors.describe(e);
-        if (String.valueOf(e.getMessage()).startsWith("NOGROUP")) {
-          disconnect(); // Redis lost the group (restarted without its data): make it again
+        String m = String.valueOf(e.getMessage());
+        if (m.startsWith("NOGROUP") || m.startsWith("LOADING")) {
+          disconnect(); // Redis lost the group (restarted without its data), or is loading it: start over
         }
         backoff.sleep();
       } catch (JedisException e) {
