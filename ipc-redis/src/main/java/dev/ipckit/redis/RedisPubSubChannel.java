@@ -7,22 +7,18 @@ import dev.ipckit.ChannelOptions;
 import dev.ipckit.IpcException;
 import dev.ipckit.MessageHandler;
 import dev.ipckit.MessageTooLargeException;
-import dev.ipckit.SendTimeoutException;
 import dev.ipckit.redis.internal.Frame;
 import dev.ipckit.redis.internal.GapTracker;
 import dev.ipckit.redis.internal.Inbox;
 import dev.ipckit.redis.internal.Publisher;
+import dev.ipckit.redis.internal.SendWindow;
 import dev.ipckit.redis.internal.Subscriber;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.ConcurrentNavigableMap;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -75,11 +71,7 @@ public final class RedisPubSubChannel implements Channel {
 
   // flow control of a pair, sending side: bytes in flight by sequence number, released by CREDIT
   private final long window;
-  private final ConcurrentSkipListMap<Long, Long> inFlight = new ConcurrentSkipListMap<>();
-  private final ReentrantLock flow = new ReentrantLock();
-  private final Condition credited = flow.newCondition();
-  private long reserved;
-  private volatile long creditedSeq;
+  private final SendWindow flow;
   // receiving side: what the application consumed of the peer's messages, and what we told it
   private volatile long consumedSeq;
   private final AtomicLong consumedSinceCredit = new AtomicLong();
@@ -97,6 +89,7 @@ public final class RedisPubSubChannel implements Channel {
     this.publishTo = publishTo == null ? null : publishTo.getBytes(StandardCharsets.UTF_8);
     this.inbox = new Inbox(display, options.receiveQueue(), this::consumed);
     this.window = options.receiveQueue();
+    this.flow = new SendWindow(display, window);
     this.gaps = new GapTracker(role != Role.BUS);
     this.publisher = publisher;
     this.subscribed = subscribed;
@@ -159,83 +152,17 @@ public final class RedisPubSubChannel implements Channel {
     if (role == Role.BUS) {
       publisher.send(publishTo, frame, options.plain() ? null : seq, common.sendTimeout().toNanos());
     } else {
-      reserve(frame.length, deadline);
+      flow.reserve(frame.length, deadline, () -> closed.get() ? "channel " + display + " is closed" : peerGone,
+          null, Long.MAX_VALUE);
       try {
         publisher.send(publishTo, frame, seq, Math.max(0, deadline - System.nanoTime()));
       } catch (IOException | RuntimeException e) {
-        release(frame.length);
+        flow.release(frame.length);
         throw e;
       }
-      long n = Frame.seq(frame);
-      inFlight.put(n, (long) frame.length);
-      if (n <= creditedSeq) {
-        credit(creditedSeq);
-      }
+      flow.sent(Frame.seq(frame), frame.length);
     }
     lastSentNanos = System.nanoTime();
-  }
-
-  /** Waits until the peer has room for {@code size} more bytes (one message always goes when none are in flight). */
-  private void reserve(long size, long deadline) throws IOException {
-    flow.lock();
-    try {
-      while (reserved > 0 && reserved + size > window) {
-        if (closed.get()) {
-          throw new ChannelClosedException("channel " + display + " is closed");
-        }
-        String gone = peerGone;
-        if (gone != null) {
-          throw new ChannelClosedException(gone);
-        }
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          throw new SendTimeoutException("send on " + display + " timed out: the peer has not consumed "
-              + reserved + " bytes (receiveQueue " + window + ")");
-        }
-        credited.awaitNanos(left);
-      }
-      reserved += size;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ChannelClosedException("interrupted while sending on " + display, e);
-    } finally {
-      flow.unlock();
-    }
-  }
-
-  private void release(long size) {
-    flow.lock();
-    try {
-      reserved -= size;
-      credited.signalAll();
-    } finally {
-      flow.unlock();
-    }
-  }
-
-  /** The peer consumed everything up to {@code upTo}: those bytes are no longer in flight. */
-  private void credit(long upTo) {
-    if (upTo > creditedSeq) {
-      creditedSeq = upTo;
-    }
-    ConcurrentNavigableMap<Long, Long> done = inFlight.headMap(upTo, true);
-    long freed = 0;
-    for (var it = done.entrySet().iterator(); it.hasNext(); ) {
-      freed += it.next().getValue();
-      it.remove();
-    }
-    if (freed > 0) {
-      release(freed);
-    }
-  }
-
-  private void wakeSenders() {
-    flow.lock();
-    try {
-      credited.signalAll();
-    } finally {
-      flow.unlock();
-    }
   }
 
   /** The application took the peer's message (or gap) up to {@code upTo}: tell the peer now and then. */
@@ -300,7 +227,7 @@ public final class RedisPubSubChannel implements Channel {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    wakeSenders();
+    flow.wake();
     if (role != Role.BUS && peerGone == null) {
       publisher.control(publishTo, Frame.control(Frame.BYE, id, seq.get()));
     }
@@ -349,7 +276,7 @@ public final class RedisPubSubChannel implements Channel {
       inbox.gap(gaps.onLast(from, n), n);
     } else if (kind == Frame.CREDIT) {
       if (role != Role.BUS) {
-        credit(n);
+        flow.credit(n);
       }
     } else if (kind == Frame.BYE) {
       inbox.gap(gaps.onLast(from, n), n);
@@ -369,7 +296,7 @@ public final class RedisPubSubChannel implements Channel {
     if (peerGone == null) {
       peerGone = reason;
       inbox.end(reason);
-      wakeSenders();
+      flow.wake();
     }
   }
 

@@ -1,11 +1,11 @@
 package dev.ipckit.redis;
 
 import dev.ipckit.Channel;
-import dev.ipckit.ChannelClosedException;
 import dev.ipckit.ChannelOptions;
 import dev.ipckit.ChannelServer;
 import dev.ipckit.IpcException;
 import dev.ipckit.redis.internal.Frame;
+import dev.ipckit.redis.internal.Backlog;
 import dev.ipckit.redis.internal.Publisher;
 import dev.ipckit.redis.internal.Subscriber;
 import java.io.IOException;
@@ -13,9 +13,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
  * An ipckit server on Redis pub/sub ({@code redis://host/0?server=NAME}): it subscribes to the
@@ -41,14 +38,14 @@ public final class RedisPubSubServer implements ChannelServer {
   private final Publisher publisher;
   private final Subscriber subscriber;
   private final Map<Long, RedisPubSubChannel> byClient = new ConcurrentHashMap<>();
-  private final LinkedBlockingQueue<RedisPubSubChannel> pending = new LinkedBlockingQueue<>();
-  private final List<Channel> accepted = new CopyOnWriteArrayList<>();
+  private final Backlog backlog;
   private volatile boolean closed;
 
   RedisPubSubServer(String uri, RedisEndpoint endpoint, ChannelOptions common, PubSubOptions options)
       throws IpcException {
     this.uri = uri;
     this.display = RedisEndpoint.redact(uri);
+    this.backlog = new Backlog(display);
     this.name = options.server();
     this.common = common;
     this.options = options;
@@ -106,7 +103,7 @@ public final class RedisPubSubServer implements ChannelServer {
       return; // a client this server does not know (closed, timed out, or from before a restart)
     }
     String replyTo = RedisTransport.replyChannel(name, client);
-    if (pending.size() >= BACKLOG) {
+    if (backlog.waiting() >= BACKLOG) {
       publisher.control(replyTo.getBytes(java.nio.charset.StandardCharsets.UTF_8),
           Frame.control(Frame.BYE, RedisTransport.newId(), 0));
       return;
@@ -115,10 +112,10 @@ public final class RedisPubSubServer implements ChannelServer {
     self[0] = new RedisPubSubChannel(uri, display, common, options, RedisPubSubChannel.Role.ACCEPTED,
         RedisTransport.newId(), replyTo, publisher, subscriber::isSubscribed, () -> {
           byClient.remove(client, self[0]);
-          accepted.remove(self[0]);
+          backlog.remove(self[0]);
         });
     byClient.put(client, self[0]);
-    pending.add(self[0]);
+    backlog.add(self[0]);
   }
 
   @Override
@@ -128,28 +125,12 @@ public final class RedisPubSubServer implements ChannelServer {
 
   @Override
   public Channel accept(Duration timeout) throws IOException {
-    if (closed) {
-      throw new ChannelClosedException("server " + display + " is closed");
-    }
-    try {
-      RedisPubSubChannel c = pending.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
-      if (c == null) {
-        if (closed) {
-          throw new ChannelClosedException("server " + display + " is closed");
-        }
-        return null;
-      }
-      accepted.add(c);
-      return c;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ChannelClosedException("interrupted in accept on " + display, e);
-    }
+    return backlog.accept(timeout);
   }
 
   @Override
   public List<Channel> channels() {
-    return accepted.stream().filter(Channel::isOpen).toList();
+    return backlog.channels();
   }
 
   @Override
@@ -166,7 +147,7 @@ public final class RedisPubSubServer implements ChannelServer {
         // closing the others matters more
       }
     }
-    pending.clear();
+    backlog.close();
     publisher.close(common.sendTimeout().toNanos());
   }
 

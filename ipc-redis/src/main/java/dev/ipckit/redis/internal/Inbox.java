@@ -34,6 +34,7 @@ public final class Inbox {
   private final ArrayDeque<Entry> entries = new ArrayDeque<>();
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition notEmpty = lock.newCondition();
+  private final Condition roomFreed = lock.newCondition();
   private long bytes;
   private long totalLost;
   private boolean closed;
@@ -66,6 +67,49 @@ public final class Inbox {
       entries.add(new Entry(message, offset, 0, seq));
       bytes += size;
       notEmpty.signal();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Queues message number {@code seq} whatever the queue holds: for a reader that asked
+   * {@link #awaitRoom} first and so bounds the queue itself (streams, where nothing may be dropped).
+   */
+  public void put(byte[] message, int offset, long seq) {
+    lock.lock();
+    try {
+      if (closed || endReason != null) {
+        return;
+      }
+      entries.add(new Entry(message, offset, 0, seq));
+      bytes += message.length - offset;
+      notEmpty.signal();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Waits up to {@code timeoutNanos} until the queue holds less than its capacity.
+   *
+   * @return the bytes free now (0 if still full, or closed)
+   */
+  public long awaitRoom(long timeoutNanos) {
+    long deadline = System.nanoTime() + timeoutNanos;
+    lock.lock();
+    try {
+      while (!closed && bytes >= capacity) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return 0;
+        }
+        roomFreed.awaitNanos(left);
+      }
+      return closed ? 0 : capacity - bytes;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 0;
     } finally {
       lock.unlock();
     }
@@ -119,6 +163,7 @@ public final class Inbox {
       entries.clear();
       bytes = 0;
       notEmpty.signalAll();
+      roomFreed.signalAll();
     } finally {
       lock.unlock();
     }
@@ -157,6 +202,7 @@ public final class Inbox {
         throw new MessageGapException(uri, e.lost);
       }
       bytes -= e.size();
+      roomFreed.signal();
       return ByteBuffer.wrap(e.bytes, e.offset, e.size()).slice();
     } finally {
       lock.unlock();
@@ -191,6 +237,7 @@ public final class Inbox {
         batch[n++] = e;
       }
       consumed.consumed(batch[n - 1].seq, size);
+      roomFreed.signal();
     } finally {
       lock.unlock();
     }

@@ -18,15 +18,17 @@ import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
- * Publishes frames on one Redis connection from one daemon thread (not API). Senders queue
- * frames (bounded in bytes; past it they wait up to their send timeout) and the thread publishes
- * everything queued in one pipeline, so many small messages share one round trip and a lone one
- * goes at once.
+ * Writes commands on one Redis connection from one daemon thread (not API): PUBLISH for pub/sub,
+ * XADD and XACK for streams. Senders queue commands (data bounded in bytes; past it they wait up
+ * to their send timeout) and the thread writes everything queued in one pipeline, so many small
+ * messages share one round trip and a lone one goes at once.
  *
- * <p>When Redis goes away the thread reconnects with backoff while frames wait in the queue. A
- * batch that was being written when the connection broke may or may not have reached Redis: it
- * is counted as lost, and receivers see the gap in the sequence numbers. The thread also runs a
- * {@link Ticker} periodically (heartbeats, peer timeouts), so a channel needs no timer thread.
+ * <p>When Redis goes away the thread reconnects with backoff while commands wait in the queue. A
+ * batch that was being written when the connection broke may or may not have reached Redis.
+ * Without {@code retry} (pub/sub) it is counted as lost, and receivers see the gap in the sequence
+ * numbers; with {@code retry} (streams) it is written again after the reconnect, so its commands
+ * must tolerate running twice. The thread also runs a {@link Ticker} periodically (heartbeats,
+ * peer timeouts), so a channel needs no timer thread.
  */
 public final class Publisher implements AutoCloseable {
   /** Called on the publisher thread about every tick; may queue control frames, never send. */
@@ -34,7 +36,33 @@ public final class Publisher implements AutoCloseable {
     void tick(long nowNanos);
   }
 
-  private record Entry(byte[] channel, byte[] frame, boolean data, CompletableFuture<Long> reply) {}
+  /** One command of a pipeline; its callbacks run on the publisher thread. */
+  public interface Command {
+    /** Called once, under the queue's lock, as the command takes its place in the queue. */
+    default void enqueued() {}
+
+    Response<?> queue(Pipeline p);
+
+    /** Redis answered {@code reply}, or {@code error} (a reply error, or the batch was lost). */
+    default void done(Object reply, Exception error) {}
+  }
+
+  /** PUBLISH of a frame, numbered from {@code seq} (if given) in queue order. */
+  private record Publish(byte[] channel, byte[] frame, AtomicLong seq) implements Command {
+    @Override
+    public void enqueued() {
+      if (seq != null) {
+        Frame.setSeq(frame, seq.incrementAndGet());
+      }
+    }
+
+    @Override
+    public Response<?> queue(Pipeline p) {
+      return p.publish(channel, frame);
+    }
+  }
+
+  private record Entry(Command command, long bytes, boolean data) {}
 
   private static final int MAX_BATCH = 1024;
   private static final long MAX_BATCH_BYTES = 4L << 20;
@@ -43,6 +71,7 @@ public final class Publisher implements AutoCloseable {
   private final String uri;
   private final long capacity;
   private final Backoff backoff;
+  private final boolean retry;
   private final long tickNanos;
   private final ArrayDeque<Entry> queue = new ArrayDeque<>();
   private final ReentrantLock lock = new ReentrantLock();
@@ -66,6 +95,15 @@ public final class Publisher implements AutoCloseable {
    */
   public Publisher(RedisEndpoint endpoint, String uri, String threadName, long capacity,
       Duration backoff, Duration maxBackoff, Duration tick) throws IpcException {
+    this(endpoint, uri, threadName, capacity, backoff, maxBackoff, tick, false);
+  }
+
+  /**
+   * @param retry write a batch again after a broken connection instead of counting it as lost
+   */
+  public Publisher(RedisEndpoint endpoint, String uri, String threadName, long capacity,
+      Duration backoff, Duration maxBackoff, Duration tick, boolean retry) throws IpcException {
+    this.retry = retry;
     this.endpoint = endpoint;
     this.uri = uri;
     this.capacity = capacity;
@@ -91,14 +129,20 @@ public final class Publisher implements AutoCloseable {
    */
   public void send(byte[] channel, byte[] frame, AtomicLong seq, long timeoutNanos)
       throws SendTimeoutException, ChannelClosedException {
+    submit(new Publish(channel, frame, seq), frame.length, timeoutNanos);
+  }
+
+  /** Queues a data command of {@code bytes}; waits up to {@code timeoutNanos} for room. */
+  public void submit(Command command, long bytes, long timeoutNanos)
+      throws SendTimeoutException, ChannelClosedException {
     long deadline = System.nanoTime() + timeoutNanos;
     lock.lock();
     try {
-      while (!stopping && !queue.isEmpty() && queuedBytes + frame.length > capacity) {
+      while (!stopping && !queue.isEmpty() && queuedBytes + bytes > capacity) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           throw new SendTimeoutException("send on " + uri + " timed out: " + queuedBytes
-              + " bytes not yet published (sendBuffer " + capacity + ")"
+              + " bytes not yet written to Redis (sendBuffer " + capacity + ")"
               + (connection == null ? "; Redis at " + endpoint + " is unreachable: " + lastError : ""));
         }
         notFull.awaitNanos(left);
@@ -106,11 +150,9 @@ public final class Publisher implements AutoCloseable {
       if (stopping) {
         throw new ChannelClosedException("channel " + uri + " is closed");
       }
-      if (seq != null) {
-        Frame.setSeq(frame, seq.incrementAndGet());
-      }
-      queue.add(new Entry(channel, frame, true, null));
-      queuedBytes += frame.length;
+      command.enqueued();
+      queue.add(new Entry(command, bytes, true));
+      queuedBytes += bytes;
       enqueued++;
       notEmpty.signal();
     } catch (InterruptedException e) {
@@ -126,20 +168,49 @@ public final class Publisher implements AutoCloseable {
    * subscribers that received it, or exceptionally if it could not be published.
    */
   public CompletableFuture<Long> control(byte[] channel, byte[] frame) {
-    CompletableFuture<Long> reply = new CompletableFuture<>();
+    return call(p -> p.publish(channel, frame));
+  }
+
+  /**
+   * Queues a command without waiting for room. The future completes with its reply, or
+   * exceptionally if Redis refused it or it could not be written.
+   */
+  @SuppressWarnings("unchecked")
+  public <T> CompletableFuture<T> call(java.util.function.Function<Pipeline, Response<T>> op) {
+    CompletableFuture<T> reply = new CompletableFuture<>();
+    control(new Command() {
+      @Override
+      public Response<?> queue(Pipeline p) {
+        return op.apply(p);
+      }
+
+      @Override
+      public void done(Object r, Exception error) {
+        if (error == null) {
+          reply.complete((T) r);
+        } else {
+          reply.completeExceptionally(error);
+        }
+      }
+    });
+    return reply;
+  }
+
+  /** Queues a command without waiting for room; its {@code done} is told the outcome. */
+  public void control(Command command) {
     lock.lock();
     try {
       if (stopping) {
-        reply.completeExceptionally(new ChannelClosedException("channel " + uri + " is closed"));
-        return reply;
+        command.done(null, new ChannelClosedException("channel " + uri + " is closed"));
+        return;
       }
-      queue.add(new Entry(channel, frame, false, reply));
+      command.enqueued();
+      queue.add(new Entry(command, 0, false));
       enqueued++;
       notEmpty.signal();
     } finally {
       lock.unlock();
     }
-    return reply;
   }
 
   /** Waits until everything queued before this call was published (or lost with a broken connection). */
@@ -315,11 +386,11 @@ public final class Publisher implements AutoCloseable {
       }
       long bytes = 0;
       for (Entry e : queue) {
-        if (batch.size() == MAX_BATCH || (!batch.isEmpty() && bytes + e.frame.length > MAX_BATCH_BYTES)) {
+        if (batch.size() == MAX_BATCH || (!batch.isEmpty() && bytes + e.bytes > MAX_BATCH_BYTES)) {
           break;
         }
         batch.add(e);
-        bytes += e.frame.length;
+        bytes += e.bytes;
       }
       return true;
     } catch (InterruptedException e) {
@@ -331,24 +402,47 @@ public final class Publisher implements AutoCloseable {
 
   private void publish(List<Entry> batch) {
     Connection c = connection;
-    List<Response<Long>> replies = new ArrayList<>(batch.size());
+    List<Response<?>> replies = new ArrayList<>(batch.size());
     RuntimeException failure = null;
     try {
       Pipeline p = new Pipeline(c, false);
       for (Entry e : batch) {
-        replies.add(p.publish(e.channel, e.frame));
+        replies.add(e.command.queue(p));
       }
       p.sync();
     } catch (RuntimeException e) {
       failure = e;
       lastError = Errors.describe(e);
-      long data = batch.stream().filter(Entry::data).count();
-      lostFrames.addAndGet(data);
       connection = null;
       try {
         c.close();
       } catch (RuntimeException ignored) {
         // already broken
+      }
+      if (retry) {
+        return; // the batch stays queued and goes again after the reconnect
+      }
+      lostFrames.addAndGet(batch.stream().filter(Entry::data).count());
+    }
+    if (retry && failure == null && transientError(replies)) {
+      backoff.sleep(); // Redis is loading its data after a restart, or busy: the whole batch goes again
+      return;
+    }
+    // only this thread removes entries, so the batch is still at the head of the queue
+    for (int i = 0; i < batch.size(); i++) {
+      Object reply = null;
+      RuntimeException error = failure;
+      if (error == null) {
+        try {
+          reply = replies.get(i).get();
+        } catch (RuntimeException e) {
+          error = e;
+        }
+      }
+      try {
+        batch.get(i).command.done(reply, error);
+      } catch (RuntimeException e) {
+        lastError = "a command's callback failed: " + e;
       }
     }
     lock.lock();
@@ -356,14 +450,7 @@ public final class Publisher implements AutoCloseable {
       for (int i = 0; i < batch.size(); i++) {
         Entry e = queue.poll();
         if (e.data) {
-          queuedBytes -= e.frame.length;
-        }
-        if (e.reply != null) {
-          if (failure == null) {
-            e.reply.complete(replies.get(i).get());
-          } else {
-            e.reply.completeExceptionally(failure);
-          }
+          queuedBytes -= e.bytes;
         }
       }
       completed += batch.size();
@@ -374,13 +461,27 @@ public final class Publisher implements AutoCloseable {
     }
   }
 
+  /** A reply says "not now" (LOADING, BUSY, TRYAGAIN, MASTERDOWN): worth writing again, not a failure. */
+  private boolean transientError(List<Response<?>> replies) {
+    for (Response<?> r : replies) {
+      try {
+        r.get();
+      } catch (RuntimeException e) {
+        String m = String.valueOf(e.getMessage());
+        if (m.startsWith("LOADING") || m.startsWith("BUSY") || m.startsWith("TRYAGAIN") || m.startsWith("MASTERDOWN")) {
+          lastError = m;
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   private void failQueued() {
     lock.lock();
     try {
       for (Entry e; (e = queue.poll()) != null; ) {
-        if (e.reply != null) {
-          e.reply.completeExceptionally(new ChannelClosedException("channel " + uri + " is closed"));
-        }
+        e.command.done(null, new ChannelClosedException("channel " + uri + " is closed"));
         completed++;
       }
       queuedBytes = 0;
