@@ -6,6 +6,7 @@ import dev.ipckit.InvalidChannelUriException;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -21,6 +22,9 @@ import redis.clients.jedis.RedisProtocol;
 public final class RedisEndpoint {
   /** Redis's own default port. */
   public static final int DEFAULT_PORT = 6379;
+
+  /** The URI options read here, for every kind of Redis URI (docs/OPTIONS.md). */
+  public static final Set<String> OPTIONS = Set.of("tlsCa");
 
   private final HostAndPort hostAndPort;
   private final JedisClientConfig config;
