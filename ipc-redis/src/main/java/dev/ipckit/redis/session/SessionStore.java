@@ -60,7 +60,7 @@ public final class SessionStore implements AutoCloseable {
   private final byte[] ttlArg;
   private final byte[] indexKey;
   private final String eventsChannel;
-  private final List<AutoCloseable> listeners = new ArrayList<>();
+  private final List<Listening> listeners = new ArrayList<>();
   private volatile boolean closed;
 
   private SessionStore(String uri, RedisEndpoint endpoint, SessionOptions options) {
@@ -241,16 +241,20 @@ public final class SessionStore implements AutoCloseable {
     sub.start(ChannelOptions.defaults().connectTimeout());
     ExpirySweeper sweeper = options.expiryEvents() == ExpiryEvents.INDEX
         ? new ExpirySweeper(() -> sweep(SWEEP_LIMIT), options.expiryPoll()) : null;
-    Listening handle = () -> {
+    Listening[] handle = new Listening[1];
+    handle[0] = () -> {
       if (sweeper != null) {
         sweeper.close();
       }
       sub.close();
+      synchronized (listeners) {
+        listeners.remove(handle[0]);
+      }
     };
     synchronized (listeners) {
-      listeners.add(handle);
+      listeners.add(handle[0]);
     }
-    return handle;
+    return handle[0];
   }
 
   /** A running expiry listener; {@link #close()} stops it (idempotent). */
@@ -298,12 +302,26 @@ public final class SessionStore implements AutoCloseable {
   }
 
   private IpcException failure(String what, RuntimeException e) {
+    if (e instanceof JedisConnectionException && tlsFailure(e)) {
+      return new TransportUnavailableException("cannot " + what + " a session: the TLS handshake with Redis at "
+          + endpoint + " failed (" + Errors.describe(e) + "); is the server's CA in the JVM's trust store, or"
+          + " named by ?tlsCa=/path/ca.pem, and does its certificate name the host?", e);
+    }
     if (e instanceof JedisConnectionException) {
       return new TransportUnavailableException("cannot " + what + " a session: Redis at " + endpoint
           + " is unreachable (" + Errors.describe(e) + "); is it running, and are host, port, password"
           + " and TLS in " + uri + " right?", e);
     }
     return new IpcException("cannot " + what + " a session at Redis " + endpoint + ": " + Errors.describe(e), e);
+  }
+
+  private static boolean tlsFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof javax.net.ssl.SSLException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private byte[] key(String id) {
@@ -342,16 +360,11 @@ public final class SessionStore implements AutoCloseable {
       return;
     }
     closed = true;
+    List<Listening> running;
     synchronized (listeners) {
-      for (AutoCloseable l : listeners) {
-        try {
-          l.close();
-        } catch (Exception ignored) {
-          // Listening.close throws nothing
-        }
-      }
-      listeners.clear();
+      running = new ArrayList<>(listeners);
     }
+    running.forEach(Listening::close);
     redis.close();
   }
 }
