@@ -1,5 +1,6 @@
 package dev.ipckit.cli;
 
+import dev.ipckit.bench.BenchCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
@@ -7,7 +8,7 @@ import picocli.CommandLine.ScopeType;
 /** {@code ipc}: the top command, which only lists its subcommands. */
 @Command(name = "ipc", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = "ipckit from the shell: talk to any transport by its URI (like socat), or compare them.",
-    subcommands = {BenchDelegate.class, SendCommand.class, ListenCommand.class, EchoCommand.class},
+    subcommands = {BenchCommand.class, SendCommand.class, ListenCommand.class, EchoCommand.class},
     footer = {"", "Exit codes: 0 done, 1 failed while running (peer gone, server down), "
         + "2 bad usage, bad URI or unknown scheme.",
         "URIs and their options: README.md and docs/OPTIONS.md."})

@@ -1,5 +1,6 @@
 package dev.ipckit.cli;
 
+import java.io.IOException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -37,7 +38,13 @@ final class ListenCommand implements Callable<Integer> {
         if (count > 0 && printed[0] >= count) {
           return; // another client's message, after the last one asked for
         }
-        out.print(m);
+        try {
+          out.print(m);
+        } catch (IOException e) {
+          // nobody reads what we print any more (`ipc listen ... | head -1`): the end for every client
+          pump[0].fail(new IOException("cannot write to stdout: " + e.getMessage(), e));
+          return;
+        }
         if (++printed[0] == count) {
           pump[0].stop();
         }

@@ -30,7 +30,7 @@ final class MessagePump {
   private final Action action;
   private final PrintStream log;
   private final CountDownLatch stopped = new CountDownLatch(1);
-  private volatile IOException serverFailure;
+  private volatile IOException failure;
 
   MessagePump(String command, Action action, PrintStream log) {
     this.command = command;
@@ -41,6 +41,14 @@ final class MessagePump {
   /** Ends {@link #run}; called by the action (enough messages) from any thread. */
   void stop() {
     stopped.countDown();
+  }
+
+  /** Ends {@link #run} with {@code e} (stdout closed, say), unlike a failing client, which only ends itself. */
+  void fail(IOException e) {
+    if (stopped.getCount() > 0) {
+      failure = e;
+      stop();
+    }
   }
 
   /**
@@ -61,6 +69,10 @@ final class MessagePump {
       closeOnExit(ch);
       log.println(command + ": connected to " + ch.uri());
       drain(ch);
+      IOException f = failure;
+      if (f != null) {
+        throw f;
+      }
     } catch (ChannelClosedException peerGone) {
       // the peer closed first: the normal end of an opened channel, as EOF ends cat
       log.println(command + ": " + Failures.oneLine(peerGone));
@@ -72,9 +84,9 @@ final class MessagePump {
     acceptor.setDaemon(true);
     acceptor.start();
     stopped.await();
-    IOException failure = serverFailure;
-    if (failure != null) {
-      throw failure;
+    IOException f = failure;
+    if (f != null) {
+      throw f;
     }
   }
 
@@ -91,10 +103,7 @@ final class MessagePump {
         }
       }
     } catch (IOException e) {
-      if (stopped.getCount() > 0) {
-        serverFailure = e;
-        stop();
-      }
+      fail(e);
     }
   }
 

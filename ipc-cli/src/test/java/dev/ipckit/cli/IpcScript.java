@@ -76,6 +76,8 @@ final class IpcScript {
     cmd.addAll(command);
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile());
     pb.environment().remove("IPCKIT_CHANNEL");
+    // Maven packaged ipc-cli before the tests: a source edited meanwhile must not start a build inside this one
+    pb.environment().put("IPC_NO_BUILD", "1");
     return pb;
   }
 

@@ -3,6 +3,8 @@ package dev.ipckit.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ipckit.TransportUnavailableException;
+import dev.ipckit.redis.LocalRedis;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +13,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
@@ -26,7 +27,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Timeout(120)
 class TransportCommandsIT {
   private static final Duration START = Duration.ofSeconds(60);
-  private static RedisServer redis;
 
   private Path dir;
 
@@ -44,29 +44,24 @@ class TransportCommandsIT {
     }
   }
 
-  @AfterAll
-  static void stopRedis() throws Exception {
-    if (redis != null) {
-      redis.close();
-    }
-  }
-
   /** A fresh URI a server of {@code scheme} can listen on. */
   private String uri(String scheme) throws Exception {
     return switch (scheme) {
       case "tcp" -> "tcp://127.0.0.1:0"; // the server prints the port it bound
       case "unix" -> "unix://" + dir.resolve("s.sock");
       case "shm" -> "shm:" + dir.resolve("q");
-      case "redis" -> redis().uri() + "?server=ipc-cli-" + UUID.randomUUID();
+      case "redis" -> redis() + "?server=ipc-cli-" + UUID.randomUUID();
       default -> throw new IllegalArgumentException(scheme);
     };
   }
 
-  private static synchronized RedisServer redis() throws Exception {
-    if (redis == null) {
-      redis = RedisServer.start();
+  /** REDIS_URL, else a private redis-server from the PATH, stopped when the test JVM exits. */
+  private static String redis() {
+    try {
+      return LocalRedis.shared().uri();
+    } catch (TransportUnavailableException e) {
+      return RequiredTool.unavailable(e.getMessage());
     }
-    return redis;
   }
 
   @ParameterizedTest
