@@ -135,13 +135,7 @@ class ClusterProcessTest {
     try (ClusterProcess cluster = ClusterProcess.start("--workers", "2", "--shutdown-timeout", "30s")) {
       cluster.await("ready \\(2 workers\\)");
       int port = cluster.port();
-      CompletableFuture<Http.Response> slow = CompletableFuture.supplyAsync(() -> {
-        try {
-          return Http.get(port, "/slow?ms=3000");
-        } catch (IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      });
+      CompletableFuture<Http.Response> slow = Http.getAsync(port, "/slow?ms=3000");
       Matcher started = cluster.await("message from worker \\d \\(pid (\\d+)\\): slow request started");
       long serving = Long.parseLong(started.group(1));
       int before = cluster.said();
@@ -162,13 +156,7 @@ class ClusterProcessTest {
     try (ClusterProcess cluster = ClusterProcess.start("--workers", "2", "--shutdown-timeout", "60s")) {
       cluster.await("ready \\(2 workers\\)");
       int port = cluster.port();
-      CompletableFuture<Http.Response> stuck = CompletableFuture.supplyAsync(() -> {
-        try {
-          return Http.get(port, "/slow?ms=60000");
-        } catch (IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      });
+      CompletableFuture<Http.Response> stuck = Http.getAsync(port, "/slow?ms=60000");
       cluster.await("slow request started");
       int before = cluster.said();
       cluster.signal(Signal.TERM);

@@ -16,6 +16,17 @@ final class Http {
 
   record Response(int status, String body) {}
 
+  /** {@link #get} on another thread. */
+  static java.util.concurrent.CompletableFuture<Response> getAsync(int port, String path) {
+    return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        return get(port, path);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+  }
+
   static Response get(int port, String path) throws IOException {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
