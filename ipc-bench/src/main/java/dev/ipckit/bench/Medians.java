@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Folds the rounds of a run into one row per target and size: the throughput of the median round
+ * Folds the rounds of a run into one row per row and size: the throughput of the median round
  * (by msgs/s) and the median of each latency percentile. With one round, the rows as they are.
  */
 final class Medians {
@@ -17,7 +17,7 @@ final class Medians {
   static List<RowResult> of(List<RowResult> all) {
     Map<String, List<RowResult>> byRow = new LinkedHashMap<>();
     for (RowResult r : all) {
-      byRow.computeIfAbsent(r.target().label() + "/" + r.size(), k -> new ArrayList<>()).add(r);
+      byRow.computeIfAbsent(r.row().label() + "/" + r.size(), k -> new ArrayList<>()).add(r);
     }
     List<RowResult> out = new ArrayList<>();
     for (List<RowResult> rounds : byRow.values()) {
@@ -27,8 +27,8 @@ final class Medians {
       ThroughputResult t = sorted.get(sorted.size() / 2).throughput();
       LatencyResult l = new LatencyResult(first.latency().count(), median(rounds, x -> x.latency().p50()),
           median(rounds, x -> x.latency().p99()), median(rounds, x -> x.latency().p999()),
-          median(rounds, x -> x.latency().max()));
-      out.add(new RowResult(first.target(), first.size(), t, l));
+          median(rounds, x -> x.latency().max()), median(rounds, x -> x.latency().intervalMicros()));
+      out.add(new RowResult(first.row(), first.size(), t, l));
     }
     return out;
   }

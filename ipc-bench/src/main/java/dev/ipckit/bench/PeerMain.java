@@ -3,7 +3,7 @@ package dev.ipckit.bench;
 import java.nio.ByteBuffer;
 
 /**
- * The child side of a row: {@code PeerMain TARGET ADDRESS SIZE SEND_NANOS}. Connects, sends
+ * The child side of a row: {@code PeerMain ROW ADDRESS SIZE SEND_NANOS}. Connects, sends
  * messages of SIZE bytes for SEND_NANOS followed by the stop marker, then echoes until the end
  * marker. Exits 0 on success, 1 with a stack trace otherwise.
  */
@@ -13,12 +13,12 @@ public final class PeerMain {
   public static void main(String[] args) {
     try {
       if (args.length != 4) {
-        throw new IllegalArgumentException("usage: PeerMain TARGET ADDRESS SIZE SEND_NANOS");
+        throw new IllegalArgumentException("usage: PeerMain ROW ADDRESS SIZE SEND_NANOS");
       }
-      Target target = Target.of(args[0]);
+      Row row = Rows.named(args[0]);
       int size = Integer.parseInt(args[2]);
       long sendNanos = Long.parseLong(args[3]);
-      try (BenchLink link = target.connect(args[1])) {
+      try (BenchLink link = row.peer(args[1])) {
         link.sendFor(payload(size), sendNanos);
         link.echo();
       }

@@ -8,29 +8,40 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The peer side of one row in a child JVM with this JVM's class path ({@link PeerMain}). Its
- * output goes to this process's own; a child still running when the row ends is killed.
+ * The peer of one row in a child process ({@link PeerMain} in a JVM with this one's class path,
+ * started here or by ipc-pipe's Spawn). Its output goes to this process's own; a child still
+ * running when the row ends is killed.
  */
 final class PeerProcess implements AutoCloseable {
   private final Process process;
 
-  private PeerProcess(Process process) {
+  PeerProcess(Process process) {
     this.process = process;
   }
 
-  static PeerProcess start(Target target, String address, int size, Duration sendFor, List<String> jvmArgs)
+  /** Starts {@code PeerMain ROW ADDRESS SIZE SEND_NANOS} with ProcessBuilder. */
+  static PeerProcess start(BenchContext ctx, Row row, String address, int size, Duration sendFor)
       throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(javaCommand());
-    cmd.addAll(jvmArgs);
+    cmd.addAll(jvmArgs(ctx, row));
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(PeerMain.class.getName());
-    cmd.add(target.label());
-    cmd.add(address);
-    cmd.add(Integer.toString(size));
-    cmd.add(Long.toString(sendFor.toNanos()));
+    cmd.addAll(peerArgs(row, address, size, sendFor));
     return new PeerProcess(new ProcessBuilder(cmd).inheritIO().start());
+  }
+
+  /** The arguments of {@link PeerMain}. */
+  static List<String> peerArgs(Row row, String address, int size, Duration sendFor) {
+    return List.of(row.label(), address, Integer.toString(size), Long.toString(sendFor.toNanos()));
+  }
+
+  /** The peer JVM's flags: what the row needs, then --peer-jvm-arg. */
+  static List<String> jvmArgs(BenchContext ctx, Row row) {
+    List<String> args = new ArrayList<>(row.peerJvmFlags());
+    args.addAll(ctx.settings().peerJvmArgs());
+    return args;
   }
 
   /** The java launcher running this JVM, or java.home's. */
@@ -39,8 +50,8 @@ final class PeerProcess implements AutoCloseable {
         .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
   }
 
-  long pid() {
-    return process.pid();
+  Process process() {
+    return process;
   }
 
   boolean isAlive() {

@@ -2,53 +2,79 @@ package dev.ipckit.bench;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.Closeable;
 import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.channels.WritableByteChannel;
 
 /**
- * The baseline: a blocking JDK {@link SocketChannel} (Unix domain or TCP) with the same frames as
- * ipckit (4-byte big-endian length + payload), written the way a careful hand-rolled sender
- * would: frames are packed into a 64 KiB direct buffer that is written when full ("batched
- * writes"), and read in 256 KiB chunks (ipckit's default receive buffer) that are parsed in place.
+ * The byte-stream baseline: blocking reads and writes (a JDK {@link SocketChannel}, Unix domain
+ * or TCP, a socketpair end, a pipe) with the same frames as ipckit (4-byte big-endian length +
+ * payload), written the way a careful hand-rolled sender would: frames are packed into a 64 KiB
+ * buffer that is written when full ("batched writes"), and read in 256 KiB chunks (ipckit's
+ * default receive buffer) that are parsed in place.
  */
 final class RawLink implements BenchLink {
   static final int BATCH = 64 << 10;
   static final int READ = 256 << 10;
   private static final int HEADER = 4;
 
-  private final SocketChannel channel;
-  private ByteBuffer rbuf = ByteBuffer.allocateDirect(READ);
-  private ByteBuffer rview = rbuf.duplicate();
-  private ByteBuffer wbuf = ByteBuffer.allocateDirect(BATCH);
+  private final ReadableByteChannel in;
+  private final WritableByteChannel out;
+  private final boolean direct;
+  private final Closeable onClose;
+  private ByteBuffer rbuf;
+  private ByteBuffer rview;
+  private ByteBuffer wbuf;
   private long checksum;
 
-  RawLink(SocketChannel channel) throws IOException {
+  /**
+   * Reads from {@code in} and writes to {@code out}, both blocking, through direct buffers or heap
+   * ones (for streams, whose reads copy into a Java array anyway); {@code onClose} closes them.
+   */
+  RawLink(ReadableByteChannel in, WritableByteChannel out, boolean direct, Closeable onClose) {
+    this.in = in;
+    this.out = out;
+    this.direct = direct;
+    this.onClose = onClose;
+    rbuf = allocate(READ);
+    rview = rbuf.duplicate();
+    wbuf = allocate(BATCH);
+  }
+
+  /** A blocking socket channel. */
+  static RawLink of(SocketChannel channel) throws IOException {
     channel.configureBlocking(true);
-    this.channel = channel;
+    return new RawLink(channel, channel, true, channel);
+  }
+
+  private ByteBuffer allocate(int capacity) {
+    return direct ? ByteBuffer.allocateDirect(capacity) : ByteBuffer.allocate(capacity);
   }
 
   @Override
   public void sendFor(ByteBuffer payload, long nanos) throws IOException {
     int size = payload.remaining();
-    ByteBuffer out = ByteBuffer.allocateDirect(Math.max(BATCH, HEADER + size));
+    ByteBuffer batch = allocate(Math.max(BATCH, HEADER + size));
     long end = System.nanoTime() + nanos;
     for (int i = 0; (i & 255) != 0 || System.nanoTime() - end < 0; i++) {
-      if (out.remaining() < HEADER + size) {
-        writeFully(out.flip());
-        out.clear();
+      if (batch.remaining() < HEADER + size) {
+        writeFully(batch.flip());
+        batch.clear();
       }
       payload.put(payload.position(), (byte) i);
-      int p = out.position();
-      out.putInt(p, size);
-      out.put(p + HEADER, payload, payload.position(), size);
-      out.position(p + HEADER + size);
+      int p = batch.position();
+      batch.putInt(p, size);
+      batch.put(p + HEADER, payload, payload.position(), size);
+      batch.position(p + HEADER + size);
     }
-    if (out.remaining() < HEADER) {
-      writeFully(out.flip());
-      out.clear();
+    if (batch.remaining() < HEADER) {
+      writeFully(batch.flip());
+      batch.clear();
     }
-    out.putInt(0); // the stop marker
-    writeFully(out.flip());
+    batch.putInt(0); // the stop marker
+    writeFully(batch.flip());
   }
 
   @Override
@@ -59,7 +85,7 @@ final class RawLink implements BenchLink {
     long sum = 0;
     int rpos = 0;
     while (true) {
-      if (channel.read(b) < 0) {
+      if (in.read(b) < 0) {
         throw new EOFException("the sender closed before its stop marker");
       }
       int end = b.position();
@@ -86,7 +112,7 @@ final class RawLink implements BenchLink {
     ByteBuffer b = rbuf.clear();
     int rpos = 0;
     while (true) {
-      if (channel.read(b) < 0) {
+      if (in.read(b) < 0) {
         return;
       }
       int end = b.position();
@@ -112,7 +138,7 @@ final class RawLink implements BenchLink {
   public void roundTrip(ByteBuffer payload) throws IOException {
     int size = payload.remaining();
     if (wbuf.capacity() < HEADER + size) {
-      wbuf = ByteBuffer.allocateDirect(HEADER + size);
+      wbuf = allocate(HEADER + size);
       ensureReadCapacity(size);
     }
     ByteBuffer w = wbuf.clear();
@@ -120,7 +146,7 @@ final class RawLink implements BenchLink {
     writeFully(w.flip());
     ByteBuffer b = rbuf.clear();
     while (b.position() < HEADER || b.position() < HEADER + b.getInt(0)) {
-      if (channel.read(b) < 0) {
+      if (in.read(b) < 0) {
         throw new EOFException("the echoing peer closed");
       }
     }
@@ -139,12 +165,12 @@ final class RawLink implements BenchLink {
 
   @Override
   public void close() throws IOException {
-    channel.close();
+    onClose.close();
   }
 
   private void writeFully(ByteBuffer b) throws IOException {
     while (b.hasRemaining()) {
-      channel.write(b);
+      out.write(b);
     }
   }
 
@@ -163,7 +189,7 @@ final class RawLink implements BenchLink {
   /** Grows the read buffer (keeping its contents) so one frame of {@code size} fits whole. */
   private void ensureReadCapacity(int size) {
     if (rbuf.capacity() < HEADER + size) {
-      ByteBuffer bigger = ByteBuffer.allocateDirect(HEADER + size);
+      ByteBuffer bigger = allocate(HEADER + size);
       bigger.put(rbuf.flip());
       rbuf = bigger;
       rview = rbuf.duplicate();

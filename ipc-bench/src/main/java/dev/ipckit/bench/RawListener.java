@@ -35,7 +35,7 @@ final class RawListener implements Listener {
         if (file == null) {
           ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
         }
-        return new RawLink(ch);
+        return RawLink.of(ch);
       }
       if (System.nanoTime() - deadline >= 0) {
         return null;

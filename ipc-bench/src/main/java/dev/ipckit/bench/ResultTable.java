@@ -19,11 +19,11 @@ final class ResultTable {
 
   /** The baseline row of {@code r}, or null (a baseline itself, or not measured). */
   RowResult baselineOf(RowResult r) {
-    if (r.target().baseline() == null) {
+    if (r.row().baseline() == null) {
       return null;
     }
     for (RowResult b : rows) {
-      if (b.size() == r.size() && b.target().label().equals(r.target().baseline())) {
+      if (b.size() == r.size() && b.row().label().equals(r.row().baseline())) {
         return b;
       }
     }
@@ -47,9 +47,9 @@ final class ResultTable {
       RowResult b = baselineOf(r);
       ThroughputResult t = r.throughput();
       LatencyResult l = r.latency();
-      lines.add(new String[] {r.target().label(), size(r.size()), String.format(Locale.ROOT, "%,.0f",
+      lines.add(new String[] {r.row().label(), Units.size(r.size()), String.format(Locale.ROOT, "%,.0f",
           t.messagesPerSecond()), fmt("%.1f", t.megabytesPerSecond()), fmt("%.1f", l.p50()), fmt("%.1f", l.p99()),
-          fmt("%.1f", l.p999()), r.target().baseline() == null ? "-" : r.target().baseline(),
+          fmt("%.1f", l.p999()), r.row().baseline() == null ? "-" : r.row().baseline(),
           ratio(throughputRatio(r, b)), ratio(latencyRatio(r, b)), fmt("%.1f", t.messagesPerBatch())});
     }
     int[] width = new int[head.length];
@@ -78,14 +78,14 @@ final class ResultTable {
       RowResult b = baselineOf(r);
       ThroughputResult t = r.throughput();
       LatencyResult l = r.latency();
-      sb.append("  {\"transport\": \"").append(r.target().label()).append('"')
+      sb.append("  {\"transport\": \"").append(r.row().label()).append('"')
           .append(", \"size\": ").append(r.size())
           .append(", \"msgs_per_s\": ").append(fmt("%.1f", t.messagesPerSecond()))
           .append(", \"mb_per_s\": ").append(fmt("%.3f", t.megabytesPerSecond()))
           .append(", \"rtt_p50_us\": ").append(fmt("%.3f", l.p50()))
           .append(", \"rtt_p99_us\": ").append(fmt("%.3f", l.p99()))
           .append(", \"rtt_p999_us\": ").append(fmt("%.3f", l.p999()))
-          .append(", \"baseline\": ").append(r.target().baseline() == null ? "null" : "\"" + r.target().baseline() + "\"")
+          .append(", \"baseline\": ").append(r.row().baseline() == null ? "null" : "\"" + r.row().baseline() + "\"")
           .append(", \"ratio_to_baseline\": ").append(jsonNumber(throughputRatio(r, b)))
           .append(", \"rtt_p50_ratio_to_baseline\": ").append(jsonNumber(latencyRatio(r, b)))
           .append(", \"msgs_per_read\": ").append(fmt("%.2f", t.messagesPerBatch()))
@@ -94,16 +94,6 @@ final class ResultTable {
           .append('}').append(i + 1 < rows.size() ? ",\n" : "\n");
     }
     return sb.append("]\n").toString();
-  }
-
-  static String size(int bytes) {
-    if (bytes >= (1 << 20) && bytes % (1 << 20) == 0) {
-      return (bytes >> 20) + " MiB";
-    }
-    if (bytes >= 1024 && bytes % 1024 == 0) {
-      return (bytes >> 10) + " KiB";
-    }
-    return bytes + " B";
   }
 
   private static String ratio(Double r) {

@@ -1,4 +1,4 @@
 package dev.ipckit.bench;
 
-/** One row of the table: a target at one message size. */
-record RowResult(Target target, int size, ThroughputResult throughput, LatencyResult latency) {}
+/** One row of the table: a row at one message size. */
+record RowResult(Row row, int size, ThroughputResult throughput, LatencyResult latency) {}

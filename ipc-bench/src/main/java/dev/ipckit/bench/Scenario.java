@@ -2,76 +2,89 @@ package dev.ipckit.bench;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
 /**
- * Runs one row with a fresh peer child: listen, start the child, accept it, then
+ * Runs one row at one size with a fresh peer process:
  * <ol>
- *   <li>one-way throughput: the child sends for warm-up + window + a tail; this process receives and
+ *   <li>one-way throughput: the peer sends for warm-up + window + a tail; this process receives and
  *       measures the window on its own clock;
- *   <li>round-trip latency: this process sends one message and waits for the child's echo, a
- *       warm-up number of times, then the measured number of times into an HdrHistogram.
+ *   <li>round-trip latency: this process sends one message and waits for the peer's echo, a warm-up
+ *       number of times, then the measured number of times into an HdrHistogram.
  * </ol>
+ *
+ * <p>The round trips are a closed loop: the next message leaves when the echo of the last one came
+ * back, so a stall delays the requests that would have been sent during it, and a plain histogram
+ * would never see them (coordinated omission). Each sample is therefore recorded with
+ * {@link Histogram#recordValueWithExpectedInterval}, the expected interval being the median round
+ * trip of the warm-up: a stall of n medians also records the n - 1 requests a sender issuing one
+ * request per typical round trip would have had waiting behind it.
  */
 final class Scenario {
-  /** The child keeps sending this long past the window, so the window never sees its end. */
-  private static final Duration TAIL = Duration.ofMillis(300);
-  private static final Duration CONNECT = Duration.ofSeconds(30);
+  /** The peer keeps sending this long past the window, so the window never sees its end. */
+  private static final Duration TAIL = Duration.ofMillis(200);
+  private static final long MAX_RTT = TimeUnit.SECONDS.toNanos(10);
 
-  private final BenchOptions options;
-  private final Path dir;
+  private final BenchContext ctx;
 
-  Scenario(BenchOptions options, Path dir) {
-    this.options = options;
-    this.dir = dir;
+  Scenario(BenchContext ctx) {
+    this.ctx = ctx;
   }
 
-  RowResult run(Target target, int size) throws IOException, InterruptedException {
-    String row = target.label() + " " + ResultTable.size(size);
-    Duration sendFor = options.warmup().plus(options.duration()).plus(TAIL);
-    try (Listener listener = target.listen(dir);
-        PeerProcess peer = PeerProcess.start(target, listener.address(), size, sendFor, options.peerJvmArgs())) {
-      try (BenchLink link = accept(listener, peer, row)) {
-        ThroughputMeter meter = new ThroughputMeter(size, options.warmup().toNanos(), options.duration().toNanos());
-        ThroughputResult throughput = link.receive(meter).verified(row);
-        LatencyResult latency = roundTrips(link, size);
-        link.sendEnd();
-        RowResult r = new RowResult(target, size, throughput, latency);
-        peer.awaitExit(Duration.ofSeconds(10));
-        return r;
-      }
-    }
+  BenchContext context() {
+    return ctx;
   }
 
-  private static BenchLink accept(Listener listener, PeerProcess peer, String row) throws IOException {
-    long deadline = System.nanoTime() + CONNECT.toNanos();
-    while (System.nanoTime() - deadline < 0) {
-      BenchLink link = listener.accept(Duration.ofMillis(100));
-      if (link != null) {
-        return link;
-      }
-      if (!peer.isAlive()) {
-        throw new IOException(row + ": the peer process " + peer.exitDescription() + " before connecting");
-      }
+  /** How long a peer sends in the one-way phase. */
+  Duration sendFor() {
+    BenchSettings s = ctx.settings();
+    return s.warmup().plus(s.duration()).plus(TAIL);
+  }
+
+  RowResult run(Row row, int size) throws IOException, InterruptedException {
+    String name = row.label() + " " + Units.size(size);
+    BenchSettings s = ctx.settings();
+    try (Session session = row.start(ctx, size, sendFor())) {
+      BenchLink link = session.link();
+      ThroughputMeter meter = new ThroughputMeter(size, s.warmup().toNanos(), s.duration().toNanos());
+      ThroughputResult throughput = link.receive(meter).verified(name);
+      LatencyResult latency = roundTrips(link, size);
+      link.sendEnd();
+      session.awaitPeerExit(Duration.ofSeconds(10));
+      return new RowResult(row, size, throughput, latency);
     }
-    throw new IOException(row + ": the peer process did not connect within " + CONNECT.toSeconds() + " s");
   }
 
   private LatencyResult roundTrips(BenchLink link, int size) throws IOException {
+    BenchSettings s = ctx.settings();
     ByteBuffer payload = PeerMain.payload(size);
-    for (int i = 0; i < options.rttWarmup(); i++) {
+    Histogram warm = new Histogram(MAX_RTT, 3);
+    long end = System.nanoTime() + BenchSettings.RTT_WARMUP_TIME.toNanos();
+    for (int i = 0; i < s.rttWarmup(); i++) {
+      long t0 = System.nanoTime();
+      if (t0 - end > 0) {
+        break;
+      }
       link.roundTrip(payload);
+      warm.recordValue(Math.min(System.nanoTime() - t0, MAX_RTT));
     }
-    Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
-    for (int i = 0; i < options.rttIterations(); i++) {
+    long interval = warm.getTotalCount() == 0 ? 0 : warm.getValueAtPercentile(50);
+    Histogram h = new Histogram(MAX_RTT, 3);
+    long measured = 0;
+    end = System.nanoTime() + s.rttTime().toNanos();
+    for (int i = 0; i < s.rttIterations(); i++) {
       payload.put(0, (byte) i);
       long t0 = System.nanoTime();
       link.roundTrip(payload);
-      h.recordValue(Math.min(System.nanoTime() - t0, h.getHighestTrackableValue()));
+      long t1 = System.nanoTime();
+      h.recordValueWithExpectedInterval(Math.min(t1 - t0, MAX_RTT), interval);
+      measured++;
+      if (t1 - end > 0) {
+        break;
+      }
     }
-    return LatencyResult.of(h);
+    return LatencyResult.of(h, measured, interval);
   }
 }

@@ -9,15 +9,15 @@ import org.junit.jupiter.api.Test;
 
 class ResultTableTest {
 
-  private static RowResult row(Target t, double msgsPerSecond, double p50) {
+  private static RowResult row(Row t, double msgsPerSecond, double p50) {
     long messages = (long) msgsPerSecond;
     ThroughputResult tr = new ThroughputResult(64, messages, 1_000_000_000L, 100, messages, 0, true);
-    return new RowResult(t, 64, tr, new LatencyResult(1000, p50, p50 * 2, p50 * 3, p50 * 4));
+    return new RowResult(t, 64, tr, new LatencyResult(1000, p50, p50 * 2, p50 * 3, p50 * 4, p50));
   }
 
   @Test
   void comparesEachIpckitRowWithItsBaselineOfTheSameSize() {
-    ResultTable table = new ResultTable(List.of(row(Target.RAW_UNIX, 1_000_000, 10), row(Target.UNIX, 800_000, 12)));
+    ResultTable table = new ResultTable(List.of(row(SocketRow.RAW_UNIX, 1_000_000, 10), row(SocketRow.UNIX, 800_000, 12)));
     String json = table.json();
     assertTrue(json.contains("\"transport\": \"unix\", \"size\": 64, \"msgs_per_s\": 800000.0"), json);
     assertTrue(json.contains("\"baseline\": \"raw-unix\", \"ratio_to_baseline\": 0.8000"), json);
@@ -32,7 +32,7 @@ class ResultTableTest {
 
   @Test
   void theMedianRoundIsReported() {
-    List<RowResult> rounds = List.of(row(Target.TCP, 3, 30), row(Target.TCP, 1, 10), row(Target.TCP, 2, 20));
+    List<RowResult> rounds = List.of(row(SocketRow.TCP, 3, 30), row(SocketRow.TCP, 1, 10), row(SocketRow.TCP, 2, 20));
     RowResult m = Medians.of(rounds).get(0);
     assertEquals(2, m.throughput().messages());
     assertEquals(20, m.latency().p50());

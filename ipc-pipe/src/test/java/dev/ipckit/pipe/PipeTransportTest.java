@@ -7,6 +7,7 @@ import dev.ipckit.Capability;
 import dev.ipckit.Channel;
 import dev.ipckit.Channels;
 import dev.ipckit.TransportUnavailableException;
+import dev.ipckit.tests.ProcessTable;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -1,0 +1,33 @@
+package dev.ipckit.bench;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What one {@code ipc bench} run does, resolved from the command line.
+ *
+ * @param warmup one-way warm-up per row and size
+ * @param duration one-way measured window per row and size
+ * @param rttWarmup round trips before the measured ones (also bounded by {@link #RTT_WARMUP_TIME})
+ * @param rttIterations measured round trips per row and size, at most (also bounded by
+ *     {@link #rttTime})
+ * @param rttTime how long the measured round trips of one row and size may take
+ * @param redis the Redis server for the redis rows, or null to find one
+ */
+record BenchSettings(
+    List<Row> rows,
+    List<Integer> sizes,
+    Duration warmup,
+    Duration duration,
+    int rttWarmup,
+    int rttIterations,
+    Duration rttTime,
+    int rounds,
+    Path json,
+    Path chart,
+    String redis,
+    List<String> peerJvmArgs) {
+
+  static final Duration RTT_WARMUP_TIME = Duration.ofMillis(300);
+}
