@@ -295,7 +295,7 @@ public final class Supervisor implements AutoCloseable {
     for (WorkerProcess w : stopping) {
       retire(w, deadline);
     }
-    CompletableFuture.allOf(stopping.stream().map(w -> w.child.exit()).toArray(CompletableFuture[]::new))
+    CompletableFuture.allOf(stopping.stream().map(w -> w.gone).toArray(CompletableFuture[]::new))
         .handle((v, e) -> null)
         .thenRun(this::stopped);
     return terminated;
@@ -511,6 +511,7 @@ public final class Supervisor implements AutoCloseable {
     if (!expected) {
       crashed(w, how);
     }
+    w.gone.complete(null);
   }
 
   private void crashed(WorkerProcess w, ExitStatus status) {
@@ -700,6 +701,8 @@ public final class Supervisor implements AutoCloseable {
     final ChildProcess child;
     final long startedNanos = System.nanoTime();
     final CompletableFuture<Void> ready = new CompletableFuture<>();
+    /** Completes once its exit has been reported. */
+    final CompletableFuture<Void> gone = new CompletableFuture<>();
     volatile Channel channel;
     volatile boolean expectedExit;
     volatile boolean notReady;
