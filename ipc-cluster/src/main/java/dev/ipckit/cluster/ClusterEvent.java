@@ -55,6 +55,14 @@ public sealed interface ClusterEvent {
     }
   }
 
+  /** The channel to a worker failed (not by its exit); the worker is killed, and restarted. */
+  record ChannelFailed(WorkerInfo worker, String error) implements ClusterEvent {
+    @Override
+    public String toString() {
+      return "the channel to " + worker + " failed: " + error + "; killing it";
+    }
+  }
+
   record RestartScheduled(int slot, int consecutive, Duration delay) implements ClusterEvent {
     @Override
     public String toString() {

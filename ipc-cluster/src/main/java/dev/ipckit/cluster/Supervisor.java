@@ -295,7 +295,7 @@ public final class Supervisor implements AutoCloseable {
     for (WorkerProcess w : stopping) {
       retire(w, deadline);
     }
-    CompletableFuture.allOf(stopping.stream().map(w -> w.child.exit()).toArray(CompletableFuture[]::new))
+    CompletableFuture.allOf(stopping.stream().map(w -> w.gone).toArray(CompletableFuture[]::new))
         .handle((v, e) -> null)
         .thenRun(this::stopped);
     return terminated;
@@ -452,6 +452,7 @@ public final class Supervisor implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       if (w.child.isAlive() && !w.expectedExit) {
         // a worker that cannot talk to its supervisor is of no use: its exit is the restart
+        emit(new ClusterEvent.ChannelFailed(w.info, e.toString()));
         w.child.kill(Signal.KILL);
       }
     } finally {
@@ -510,6 +511,7 @@ public final class Supervisor implements AutoCloseable {
     if (!expected) {
       crashed(w, how);
     }
+    w.gone.complete(null);
   }
 
   private void crashed(WorkerProcess w, ExitStatus status) {
@@ -614,7 +616,13 @@ public final class Supervisor implements AutoCloseable {
     if (config.listenMode == ListenMode.SHARED) {
       listener = Handles.bindTcp(config.listen, config.backlog);
       listenerChannel = Handles.serverSocketChannel(listener);
-      address = (InetSocketAddress) listenerChannel.getLocalAddress();
+      // O_NONBLOCK lives on the open socket that every worker shares: set it once here, or an
+      // event loop's accept (Netty, epoll edge-triggered, accepting until EAGAIN) blocks inside
+      // accept(2) whenever another worker took the connection, and starves that loop's clients
+      listenerChannel.configureBlocking(false);
+      // junixsocket's view of an adopted socket knows its port, not its address
+      int port = ((InetSocketAddress) listenerChannel.getLocalAddress()).getPort();
+      address = new InetSocketAddress(config.listen.getAddress(), port);
     } else if (config.listen.getPort() != 0) {
       address = config.listen;
     } else {
@@ -693,6 +701,8 @@ public final class Supervisor implements AutoCloseable {
     final ChildProcess child;
     final long startedNanos = System.nanoTime();
     final CompletableFuture<Void> ready = new CompletableFuture<>();
+    /** Completes once its exit has been reported. */
+    final CompletableFuture<Void> gone = new CompletableFuture<>();
     volatile Channel channel;
     volatile boolean expectedExit;
     volatile boolean notReady;

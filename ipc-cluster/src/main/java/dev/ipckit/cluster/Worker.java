@@ -166,7 +166,9 @@ public final class Worker {
 
   /**
    * A channel accepting on the cluster's port: the passed socket ({@link ListenMode#SHARED}) or
-   * one bound here with SO_REUSEPORT ({@link ListenMode#REUSE_PORT}).
+   * one bound here with SO_REUSEPORT ({@link ListenMode#REUSE_PORT}). A shared socket is in
+   * non-blocking mode, and that mode belongs to the socket, not to this process: switching it to
+   * blocking would make every other worker's event loop block in accept(2).
    */
   public ServerSocketChannel openListener() throws IOException {
     if (listenMode == ListenMode.REUSE_PORT) {
