@@ -820,13 +820,14 @@ public abstract class ChannelConformanceSuite {
       }
       return null;
     });
+    AtomicInteger pings = new AtomicInteger();
     Future<Integer> pinger = async(() -> {
       int rounds = 0;
       while (!stop.get()) {
         byte[] ping = ByteBuffer.allocate(8).putInt(rounds).putInt(~rounds).array();
         good.client().send(ping);
         assertSameBytes(ping, receive(good.client()), "echo " + rounds + " during the connection storm");
-        rounds++;
+        pings.set(++rounds);
       }
       return rounds;
     });
@@ -841,6 +842,11 @@ public abstract class ChannelConformanceSuite {
       }
       return null;
     });
+    // the good pair's waits open their selectors lazily: count descriptors once both sides have waited
+    long warm = System.nanoTime() + PATIENCE.toNanos();
+    while (pings.get() < 20 && System.nanoTime() < warm) {
+      Thread.sleep(10);
+    }
     int fdsBefore = LeakCheck.fdCount();
     byte[] hello = RawPeer.hello(16 * MiB);
     SplittableRandom random = new SplittableRandom(8);
