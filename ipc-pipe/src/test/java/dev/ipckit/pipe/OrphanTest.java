@@ -1,8 +1,10 @@
 package dev.ipckit.pipe;
 
+import dev.ipckit.tests.ProcessTable;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.ipckit.pipe.internal.LibC;
+import dev.ipckit.tests.ProcessTable;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -1,11 +1,13 @@
 package dev.ipckit.pipe;
 
+import dev.ipckit.tests.ProcessTable;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.ipckit.Capability;
 import dev.ipckit.Channel;
 import dev.ipckit.Channels;
 import dev.ipckit.TransportUnavailableException;
+import dev.ipckit.tests.ProcessTable;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -1,8 +1,10 @@
 package dev.ipckit.pipe;
 
+import dev.ipckit.tests.ProcessTable;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.ipckit.Channel;
+import dev.ipckit.tests.ProcessTable;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;

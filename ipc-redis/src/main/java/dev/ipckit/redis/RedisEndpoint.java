@@ -3,9 +3,13 @@ package dev.ipckit.redis;
 import dev.ipckit.ChannelOptions;
 import dev.ipckit.ChannelUri;
 import dev.ipckit.InvalidChannelUriException;
+import dev.ipckit.redis.internal.TrustedCertificates;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Set;
+import javax.net.ssl.SSLParameters;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -15,12 +19,16 @@ import redis.clients.jedis.RedisProtocol;
 /**
  * Where a Redis server is and how to log in, from the address part of a channel URI:
  * {@code redis://[[user]:password@]host[:port][/database]} ({@code rediss://} for TLS, checked
- * against the JVM's trust store). The password never appears in {@link #toString()}, so error
+ * against the JVM's trust store, or against the CA certificates in the PEM file {@code ?tlsCa=};
+ * the server's certificate must name the host). The password never appears in {@link #toString()}, so error
  * messages can name the endpoint safely.
  */
 public final class RedisEndpoint {
   /** Redis's own default port. */
   public static final int DEFAULT_PORT = 6379;
+
+  /** The URI options read here, for every kind of Redis URI (docs/OPTIONS.md). */
+  public static final Set<String> OPTIONS = Set.of("tlsCa");
 
   private final HostAndPort hostAndPort;
   private final JedisClientConfig config;
@@ -67,16 +75,31 @@ public final class RedisEndpoint {
         password = decode(userInfo.substring(colon + 1));
       }
     }
+    boolean tls = uri.scheme().startsWith("rediss");
+    String tlsCa = uri.string("tlsCa", null);
+    if (tlsCa != null && !tls) {
+      throw new InvalidChannelUriException(redact(uri.toString()), "tlsCa= is for rediss:// (TLS); this URI is "
+          + uri.scheme() + "://");
+    }
     int connectMillis = (int) Math.min(Integer.MAX_VALUE, common.connectTimeout().toMillis());
     DefaultJedisClientConfig.Builder b = DefaultJedisClientConfig.builder()
         .connectionTimeoutMillis(connectMillis)
         .socketTimeoutMillis(connectMillis)
         .database(database)
-        .ssl(uri.scheme().startsWith("rediss"))
+        .ssl(tls)
         .clientName("ipckit")
         // RESP2: with RESP3, Jedis 8 takes the PONG of a ping on a subscribed connection for an
         // unexpected message and drops the subscription (measured with 8.0.2 against Redis 7.0)
         .protocol(RedisProtocol.RESP2);
+    if (tls) {
+      // check that the certificate names the host, as HTTPS does (Jedis does not by default)
+      SSLParameters params = new SSLParameters();
+      params.setEndpointIdentificationAlgorithm("HTTPS");
+      b.sslParameters(params);
+      if (tlsCa != null) {
+        b.sslSocketFactory(TrustedCertificates.socketFactory(Path.of(tlsCa), redact(uri.toString())));
+      }
+    }
     if (password != null) {
       b.password(password);
       if (user != null) {

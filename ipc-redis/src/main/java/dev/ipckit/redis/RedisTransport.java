@@ -19,6 +19,8 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.Jedis;
 
@@ -52,7 +54,7 @@ public final class RedisTransport implements TransportProvider {
 
   @Override
   public Set<String> options() {
-    return PubSubOptions.NAMES;
+    return Stream.concat(PubSubOptions.NAMES.stream(), RedisEndpoint.OPTIONS.stream()).collect(Collectors.toUnmodifiableSet());
   }
 
   @Override

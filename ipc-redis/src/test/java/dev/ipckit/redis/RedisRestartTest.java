@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class RedisRestartTest {
   private static final String FAST = "heartbeat=100ms&peerTimeout=5s&backoff=50ms&maxBackoff=200ms&connectTimeout=2s";
-  private RedisServerProcess redis;
+  private LocalRedis redis;
 
   @BeforeEach
   void setUp() throws Exception {

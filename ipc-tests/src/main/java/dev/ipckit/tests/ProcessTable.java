@@ -1,4 +1,4 @@
-package dev.ipckit.pipe;
+package dev.ipckit.tests;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -8,11 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** What /proc says about processes: running (not gone, not a zombie), and this JVM's children. */
-final class ProcessTable {
+public final class ProcessTable {
   private ProcessTable() {}
 
   /** The state letter of {@code pid} (R, S, Z, ...), or 0 if there is no such process. */
-  static char state(long pid) {
+  public static char state(long pid) {
     try {
       String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
       return stat.charAt(stat.lastIndexOf(')') + 2);
@@ -22,13 +22,13 @@ final class ProcessTable {
   }
 
   /** Exists and is not a zombie. */
-  static boolean running(long pid) {
+  public static boolean running(long pid) {
     char s = state(pid);
     return s != 0 && s != 'Z' && s != 'X';
   }
 
   /** Every process whose parent is this JVM, zombies included. */
-  static List<Long> children() throws IOException {
+  public static List<Long> children() throws IOException {
     long self = ProcessHandle.current().pid();
     List<Long> out = new ArrayList<>();
     try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
@@ -51,7 +51,7 @@ final class ProcessTable {
    * How many sockets, pipes and anon inodes (eventfd, epoll) this process has open: what a
    * channel or a child could leak. Jar files opened by class loading are not counted.
    */
-  static int openFds() throws IOException {
+  public static int openFds() throws IOException {
     int n = 0;
     try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
       for (Path fd : fds) {
