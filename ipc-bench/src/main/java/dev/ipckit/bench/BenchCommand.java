@@ -53,7 +53,7 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Measured round trips per row and size, at most (default: ${DEFAULT-VALUE}).")
   int rttIterations;
 
-  @Option(names = "--rtt-time", paramLabel = "TIME", defaultValue = "700ms", converter = DurationConverter.class,
+  @Option(names = "--rtt-time", paramLabel = "TIME", defaultValue = "500ms", converter = DurationConverter.class,
       description = "Time the measured round trips of a row and size may take, at most (default: ${DEFAULT-VALUE}).")
   Duration rttTime;
 

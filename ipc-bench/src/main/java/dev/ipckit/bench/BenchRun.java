@@ -43,6 +43,9 @@ final class BenchRun {
           rows.add(r);
         }
       }
+      if (ctx.redisDescription() != null) {
+        err.println("ipc bench: Redis: " + ctx.redisDescription());
+      }
       err.flush();
       Scenario scenario = new Scenario(ctx);
       Progress progress = Progress.on(err, settings.rounds() * settings.sizes().size() * rows.size());

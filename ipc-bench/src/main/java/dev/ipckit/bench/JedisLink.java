@@ -25,12 +25,16 @@ import redis.clients.jedis.Pipeline;
 final class JedisLink implements BenchLink {
   private static final int BATCH = 1024;
   private static final long BATCH_BYTES = 4L << 20;
-  private static final long WAIT_SECONDS = 30;
+  private static final long WAIT_SECONDS = 15;
 
   private final Jedis publisher;
   private final Jedis subscriber;
   private final byte[] outChannel;
+  /** Put in the inbox when the subscription ends, so a reader does not wait for what cannot come. */
+  private static final byte[] GONE = new byte[0];
+
   private final BlockingQueue<byte[]> inbox = new LinkedBlockingQueue<>();
+  private volatile RuntimeException lost;
   private final Subscription subscription = new Subscription();
   private final Thread thread;
   private long checksum;
@@ -40,7 +44,15 @@ final class JedisLink implements BenchLink {
     subscriber = new Jedis(URI.create(uri));
     outChannel = out.getBytes(StandardCharsets.UTF_8);
     byte[] inChannel = in.getBytes(StandardCharsets.UTF_8);
-    thread = new Thread(() -> subscriber.subscribe(subscription, inChannel), "jedis-subscriber " + in);
+    thread = new Thread(() -> {
+      try {
+        subscriber.subscribe(subscription, inChannel);
+      } catch (RuntimeException e) {
+        lost = e;
+      } finally {
+        inbox.add(GONE);
+      }
+    }, "jedis-subscriber " + in);
     thread.setDaemon(true);
     thread.start();
     try {
@@ -158,6 +170,10 @@ final class JedisLink implements BenchLink {
       byte[] m = inbox.poll(WAIT_SECONDS, TimeUnit.SECONDS);
       if (m == null) {
         throw new SocketTimeoutException("no message from Redis for " + WAIT_SECONDS + " s");
+      }
+      if (m == GONE) {
+        throw new IOException("the subscription ended (Redis disconnects a subscriber that falls more than its "
+            + "client-output-buffer-limit pubsub behind): " + lost, lost);
       }
       return m;
     } catch (InterruptedException e) {

@@ -8,7 +8,8 @@ import java.util.Optional;
 /**
  * Channels through a Redis server: plain Jedis ({@code jedis}: pipelined PUBLISH, a plain
  * subscriber, see {@link JedisLink}) and ipckit's {@code redis://} pub/sub pair
- * ({@code ?server=}). The server is {@code --redis} / REDIS_URL.
+ * ({@code ?server=}). The server is {@code --redis} / REDIS_URL, else a private one
+ * ({@link BenchContext#redis()}).
  */
 final class RedisRow extends ListeningRow {
   private final boolean raw;
@@ -23,14 +24,17 @@ final class RedisRow extends ListeningRow {
 
   @Override
   Optional<String> unavailability(BenchContext ctx) {
-    return ctx.settings().redis() == null
-        ? Optional.of("no Redis server: pass --redis URI or set REDIS_URL")
-        : Optional.empty();
+    try {
+      ctx.redis();
+      return Optional.empty();
+    } catch (IOException e) {
+      return Optional.of("no Redis server (pass --redis URI or set REDIS_URL): " + e.getMessage());
+    }
   }
 
   @Override
   Listener listen(BenchContext ctx) throws IOException {
-    String redis = ctx.settings().redis();
+    String redis = ctx.redis();
     String name = "ipc-bench-" + ProcessHandle.current().pid() + "-" + ctx.newPath("r", "").getFileName();
     if (raw) {
       JedisLink link = JedisLink.parent(redis, name);
