@@ -26,6 +26,8 @@ import picocli.CommandLine.Spec;
         + "coordinated omission) of each transport between two processes, beside its raw baseline "
         + "measured in the same run."})
 public final class BenchCommand implements Callable<Integer> {
+  /** Jedis and Chronicle log through SLF4J; with no provider it warns on stderr, into the progress lines. */
+  static final String SLF4J_VERBOSITY = "slf4j.internal.verbosity";
 
   @Spec
   CommandSpec spec;
@@ -51,7 +53,7 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Measured round trips per row and size, at most (default: ${DEFAULT-VALUE}).")
   int rttIterations;
 
-  @Option(names = "--rtt-time", paramLabel = "TIME", defaultValue = "700ms", converter = DurationConverter.class,
+  @Option(names = "--rtt-time", paramLabel = "TIME", defaultValue = "500ms", converter = DurationConverter.class,
       description = "Time the measured round trips of a row and size may take, at most (default: ${DEFAULT-VALUE}).")
   Duration rttTime;
 
@@ -79,6 +81,9 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (System.getProperty(SLF4J_VERBOSITY) == null) {
+      System.setProperty(SLF4J_VERBOSITY, "ERROR");
+    }
     return new BenchRun(settings(), spec.commandLine().getOut(), spec.commandLine().getErr()).run();
   }
 

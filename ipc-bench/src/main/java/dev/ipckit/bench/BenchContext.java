@@ -1,5 +1,6 @@
 package dev.ipckit.bench;
 
+import dev.ipckit.redis.LocalRedis;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,13 +10,17 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
- * What the rows of one run share: the settings and a private temporary directory (socket files,
- * queues, scripts), removed with everything in it on close.
+ * What the rows of one run share: the settings, a private temporary directory (socket files,
+ * queues, scripts) removed with everything in it on close, and the Redis server of the redis rows
+ * (started on first use when no --redis / REDIS_URL was given, stopped on close).
  */
 final class BenchContext implements Closeable {
   private final BenchSettings settings;
   private final Path dir;
   private final AtomicLong names = new AtomicLong();
+  private LocalRedis localRedis;
+  private String redisUri;
+  private IOException redisFailure;
 
   BenchContext(BenchSettings settings) throws IOException {
     this.settings = settings;
@@ -39,9 +44,51 @@ final class BenchContext implements Closeable {
     return System.getProperty("ipckit.bench.query", "");
   }
 
+  /**
+   * The Redis server's URI: --redis / REDIS_URL, else a private server started now (LocalRedis:
+   * redis-server on the PATH, ...).
+   *
+   * @throws IOException no server could be found or started; the message says why
+   */
+  synchronized String redis() throws IOException {
+    if (redisUri == null && redisFailure == null) {
+      if (settings.redis() != null) {
+        redisUri = settings.redis();
+      } else {
+        try {
+          // a subscriber that falls behind a pipelined publisher of 64 KiB messages passes the default
+          // 32 MiB pub/sub output limit in a fraction of a second and is disconnected
+          localRedis = LocalRedis.builder()
+              .sources(LocalRedis.Source.TESTCONTAINERS, LocalRedis.Source.PATH, LocalRedis.Source.EMBEDDED)
+              .serverArgs("--client-output-buffer-limit", "pubsub 1gb 1gb 0")
+              .start();
+          redisUri = localRedis.uri();
+        } catch (IOException e) {
+          redisFailure = e;
+        }
+      }
+    }
+    if (redisFailure != null) {
+      throw redisFailure;
+    }
+    return redisUri;
+  }
+
+  /** Where the Redis server came from, for the report; null if none was used. */
+  synchronized String redisDescription() {
+    return localRedis != null ? localRedis.description()
+        : redisUri == null ? null : redisUri.replaceAll("//[^@/]*@", "//***@"); // no password in a report
+  }
+
   @Override
   public void close() throws IOException {
-    deleteTree(dir);
+    try {
+      if (localRedis != null) {
+        localRedis.close();
+      }
+    } finally {
+      deleteTree(dir);
+    }
   }
 
   static void deleteTree(Path dir) throws IOException {

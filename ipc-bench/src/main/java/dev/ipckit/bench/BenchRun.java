@@ -43,6 +43,9 @@ final class BenchRun {
           rows.add(r);
         }
       }
+      if (ctx.redisDescription() != null) {
+        err.println("ipc bench: Redis: " + ctx.redisDescription());
+      }
       err.flush();
       Scenario scenario = new Scenario(ctx);
       Progress progress = Progress.on(err, settings.rounds() * settings.sizes().size() * rows.size());
@@ -65,7 +68,8 @@ final class BenchRun {
       }
       progress.finish();
     }
-    ResultTable table = new ResultTable(Medians.of(results));
+    List<RowResult> merged = Medians.of(results);
+    ResultTable table = new ResultTable(merged);
     out.println();
     if (settings.rounds() > 1) {
       out.println("medians of " + settings.rounds() + " rounds");
@@ -75,6 +79,11 @@ final class BenchRun {
     if (settings.json() != null) {
       Files.writeString(settings.json(), table.json());
       err.println("wrote " + settings.json());
+    }
+    if (settings.chart() != null) {
+      new BenchChart(table, merged).write(settings.chart(), String.format(Locale.ROOT, "%d cores, %s",
+          Runtime.getRuntime().availableProcessors(), java.time.LocalDate.now()));
+      err.println("wrote " + settings.chart());
     }
     for (String f : failures) {
       err.println("ipc bench: row failed: " + f);

@@ -40,6 +40,7 @@ final class PeerProcess implements AutoCloseable {
   /** The peer JVM's flags: what the row needs, then --peer-jvm-arg. */
   static List<String> jvmArgs(BenchContext ctx, Row row) {
     List<String> args = new ArrayList<>(row.peerJvmFlags());
+    args.add("-D" + BenchCommand.SLF4J_VERBOSITY + "=ERROR");
     args.addAll(ctx.settings().peerJvmArgs());
     return args;
   }

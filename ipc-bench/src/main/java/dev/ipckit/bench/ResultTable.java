@@ -30,12 +30,15 @@ final class ResultTable {
     return null;
   }
 
+  /** The row's msgs/s over its baseline's, or null (no baseline, or one that moved nothing). */
   static Double throughputRatio(RowResult r, RowResult base) {
-    return base == null ? null : r.throughput().messagesPerSecond() / base.throughput().messagesPerSecond();
+    return base == null || base.throughput().messagesPerSecond() <= 0 ? null
+        : r.throughput().messagesPerSecond() / base.throughput().messagesPerSecond();
   }
 
+  /** The row's median round trip over its baseline's, or null. */
   static Double latencyRatio(RowResult r, RowResult base) {
-    return base == null ? null : r.latency().p50() / base.latency().p50();
+    return base == null || base.latency().p50() <= 0 ? null : r.latency().p50() / base.latency().p50();
   }
 
   String text() {
@@ -66,6 +69,17 @@ final class ResultTable {
         sb.append(i == 0 ? "" : "  ").append(cell);
       }
       sb.append('\n');
+    }
+    StringBuilder node = new StringBuilder();
+    for (RowResult r : rows) {
+      Double ratio = throughputRatio(r, baselineOf(r));
+      if (r.row() == NodeRow.NODE_IPC && ratio != null && ratio > 0) {
+        node.append(node.length() == 0 ? "" : ", ").append(Units.size(r.size())).append(' ')
+            .append(fmt("%.1f", 1 / ratio)).append('x');
+      }
+    }
+    if (node.length() > 0) {
+      sb.append("ipckit fd: over Node's own IPC (msgs/s): ").append(node).append('\n');
     }
     return sb.toString();
   }

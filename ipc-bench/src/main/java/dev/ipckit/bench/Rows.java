@@ -13,7 +13,10 @@ import java.util.stream.Collectors;
  */
 final class Rows {
   static final List<Row> ALL = List.of(
-      SocketRow.RAW_UNIX, SocketRow.UNIX, SocketRow.RAW_TCP, SocketRow.TCP);
+      SocketRow.RAW_UNIX, SocketRow.UNIX, SocketRow.RAW_TCP, SocketRow.TCP,
+      ChildRow.RAW_PIPE, ChildRow.PIPE, ChildRow.RAW_SOCKETPAIR, ChildRow.FD, NodeRow.NODE_IPC,
+      ChronicleRow.CHRONICLE, ChronicleRow.SHM, ChronicleRow.SHM_BUSY,
+      RedisRow.JEDIS, RedisRow.REDIS);
 
   private Rows() {}
 
