@@ -103,18 +103,10 @@ class RedisRestartTest {
 
       restartAfter(500);
 
-      // messages sent before the subscriptions are back may be lost (and reported); keep trying
-      String got = null;
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      for (int i = 0; got == null && System.nanoTime() < deadline; i++) {
-        client.send(text("after " + i));
-        try {
-          got = text(accepted.receive(Duration.ofMillis(200)));
-        } catch (MessageGapException e) {
-          // the ones lost during the outage
-        }
-      }
-      assertNotNull(got, "nothing got through after the restart");
+      // messages sent before a side's subscription is back may be lost (and reported): each
+      // direction keeps trying until one gets through, which shows that side resubscribed
+      assertNotNull(firstThrough(client, accepted, "after "), "nothing got through to the server after the restart");
+      assertNotNull(firstThrough(accepted, client, "probe "), "nothing got through to the client after the restart");
       accepted.send(text("reply"));
       String reply = null;
       while (reply == null || !reply.equals("reply")) {
@@ -128,6 +120,23 @@ class RedisRestartTest {
       }
       assertTrue(client.isOpen() && accepted.isOpen());
     }
+  }
+
+  /** Sends numbered messages from {@code from} until one reaches {@code to}; null after 10 s. */
+  private static String firstThrough(Channel from, Channel to, String prefix) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    for (int i = 0; System.nanoTime() < deadline; i++) {
+      from.send(text(prefix + i));
+      try {
+        ByteBuffer got = to.receive(Duration.ofMillis(200));
+        if (got != null) {
+          return text(got);
+        }
+      } catch (MessageGapException e) {
+        // the ones lost while the subscription was away
+      }
+    }
+    return null;
   }
 
   @Test
