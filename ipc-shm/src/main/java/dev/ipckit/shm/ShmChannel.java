@@ -9,6 +9,7 @@ import dev.ipckit.ProtocolException;
 import dev.ipckit.SendTimeoutException;
 import dev.ipckit.shm.internal.ControlBlock;
 import dev.ipckit.shm.internal.Heartbeats;
+import dev.ipckit.shm.internal.Idler;
 import dev.ipckit.shm.internal.Layout;
 import dev.ipckit.shm.internal.QueueChannel;
 import dev.ipckit.shm.internal.Queues;
@@ -160,7 +161,10 @@ public final class ShmChannel extends QueueChannel {
       if ((round & 63) == 63) {
         maybeRefreshPeer(); // a client learns at once that the server accepted and reads
       }
-      super.idle(round++);
+      // backs off even under wait=busy: that option is for a receive's latency, and a sender
+      // spinning while the reader it waits for has no core (two processes, few cores) only
+      // delays that reader
+      Idler.BACKOFF.idle(round++);
     }
   }
 

@@ -1026,18 +1026,16 @@ public abstract class ChannelConformanceSuite {
   void aNamedReaderThatRestartsResumesAtTheFirstMessageItHadNotReceived() throws Exception {
     assumeDurable();
     String log = fixture.newLog();
-    Channel writer = fixture.closeLater(Channels.open(fixture.logWriterUri(log)));
-    String billing = fixture.logReaderUri(log, "billing", TransportFixture.START_BEGINNING);
-    Channel reader = fixture.closeLater(Channels.open(billing));
+    Channel writer = openLogWriter(log);
+    Channel reader = openLogReader(log, "billing", TransportFixture.START_BEGINNING);
     appendNumbered(writer, 0, 50);
     expectNumbered(reader, 0, 20);
     reader.close();
     appendNumbered(writer, 50, 60); // while no reader of that name is open
-    Channel again = fixture.closeLater(Channels.open(billing));
+    Channel again = openLogReader(log, "billing", TransportFixture.START_BEGINNING);
     expectNumbered(again, 20, 60);
     assertNull(again.receive(Duration.ofMillis(200)), "a restarted reader is handed nothing twice");
-    Channel audit = fixture.closeLater(Channels.open(fixture.logReaderUri(log, "audit",
-        TransportFixture.START_BEGINNING)));
+    Channel audit = openLogReader(log, "audit", TransportFixture.START_BEGINNING);
     expectNumbered(audit, 0, 60); // another name has a position of its own
   }
 
@@ -1047,7 +1045,7 @@ public abstract class ChannelConformanceSuite {
     assumeDurable();
     assumeCrossProcess();
     String log = fixture.newLog();
-    Channel writer = fixture.closeLater(Channels.open(fixture.logWriterUri(log)));
+    Channel writer = openLogWriter(log);
     appendNumbered(writer, 0, 500);
     String worker = fixture.logReaderUri(log, "worker", TransportFixture.START_BEGINNING);
     java.io.File output = ChildJvm.newLogFile(PeerMain.class);
@@ -1067,7 +1065,7 @@ public abstract class ChannelConformanceSuite {
     }
     child.kill(); // SIGKILL: the reader never closed
     appendNumbered(writer, 500, 520);
-    Channel resumed = fixture.closeLater(Channels.open(worker));
+    Channel resumed = openLogReader(log, "worker", TransportFixture.START_BEGINNING);
     expectNumbered(resumed, 200, 520);
     assertNull(resumed.receive(Duration.ofMillis(200)), "nothing the killed reader received comes again");
   }
@@ -1077,21 +1075,19 @@ public abstract class ChannelConformanceSuite {
   void aReaderStartsAtTheBeginningTheEndOrAGivenPositionUnlessItsNameHasOne() throws Exception {
     assumeDurable();
     String log = fixture.newLog();
-    Channel writer = fixture.closeLater(Channels.open(fixture.logWriterUri(log)));
+    Channel writer = openLogWriter(log);
     appendNumbered(writer, 0, 10);
-    Channel first = fixture.closeLater(Channels.open(fixture.logReaderUri(log, "first",
-        TransportFixture.START_BEGINNING)));
+    Channel first = openLogReader(log, "first", TransportFixture.START_BEGINNING);
     expectNumbered(first, 0, 6);
     String sixth = fixture.lastReadPosition(first); // the position of message 5
-    Channel late = fixture.closeLater(Channels.open(fixture.logReaderUri(log, "late", TransportFixture.START_END)));
-    Channel middle = fixture.closeLater(Channels.open(fixture.logReaderUri(log, "middle", sixth)));
+    Channel late = openLogReader(log, "late", TransportFixture.START_END);
+    Channel middle = openLogReader(log, "middle", sixth);
     assertNull(late.receive(Duration.ofMillis(200)), "a reader that starts at the end sees nothing written before");
     appendNumbered(writer, 10, 12);
     expectNumbered(late, 10, 12);
     expectNumbered(middle, 5, 12);
     first.close();
-    Channel resumed = fixture.closeLater(Channels.open(fixture.logReaderUri(log, "first",
-        TransportFixture.START_END)));
+    Channel resumed = openLogReader(log, "first", TransportFixture.START_END);
     expectNumbered(resumed, 6, 12); // its saved position wins over start=end
   }
 
@@ -1105,6 +1101,14 @@ public abstract class ChannelConformanceSuite {
 
   private void assumeDurable() {
     assumeTrue(caps.has(DURABLE), "the transport is not declared DURABLE: no log to replay");
+  }
+
+  private Channel openLogWriter(String log) throws IOException {
+    return fixture.closeLater(Channels.open(fixture.logWriterUri(log)));
+  }
+
+  private Channel openLogReader(String log, String name, String start) throws IOException {
+    return fixture.closeLater(Channels.open(fixture.logReaderUri(log, name, start)));
   }
 
   private static void appendNumbered(Channel writer, int from, int to) throws IOException {
