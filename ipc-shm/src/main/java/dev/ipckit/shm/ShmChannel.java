@@ -4,8 +4,6 @@ import dev.ipckit.Capabilities;
 import dev.ipckit.Channel;
 import dev.ipckit.ChannelClosedException;
 import dev.ipckit.ChannelOptions;
-import dev.ipckit.IpcException;
-import dev.ipckit.MessageHandler;
 import dev.ipckit.MessageTooLargeException;
 import dev.ipckit.ProtocolException;
 import dev.ipckit.SendTimeoutException;
@@ -13,19 +11,13 @@ import dev.ipckit.shm.internal.ControlBlock;
 import dev.ipckit.shm.internal.Heartbeats;
 import dev.ipckit.shm.internal.Idler;
 import dev.ipckit.shm.internal.Layout;
+import dev.ipckit.shm.internal.QueueChannel;
 import dev.ipckit.shm.internal.Queues;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantLock;
-import net.openhft.chronicle.bytes.Bytes;
-import net.openhft.chronicle.queue.ExcerptAppender;
-import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
-import net.openhft.chronicle.wire.DocumentContext;
 
 /**
  * One end of a shm: connection: two Chronicle queues (one per direction) in the connection's
@@ -33,16 +25,14 @@ import net.openhft.chronicle.wire.DocumentContext;
  * is alive (heartbeat), has closed, and how far it has read (so the writer can bound what is unread
  * by {@code sendBuffer}).
  *
- * <p>Each message is one Chronicle document: a tag byte ({@code 'M'}) and the payload. A writer
- * killed in the middle of a document leaves it incomplete, and Chronicle never hands an incomplete
- * document to a reader: the reader gets every complete message and then ChannelClosedException.
+ * <p>Each message is one Chronicle document ({@link QueueChannel} draws it). A writer killed in the
+ * middle of a document leaves it incomplete, and Chronicle never hands an incomplete document to a
+ * reader: the reader gets every complete message and then ChannelClosedException.
  *
  * <p>Thread-safe as the {@link Channel} contract says: sends are serialised by one lock, receives
  * by another; close waits for a send or receive in progress (they notice the close at once).
  */
-public final class ShmChannel implements Channel {
-  private final String uri;
-  private final ChannelOptions options;
+public final class ShmChannel extends QueueChannel {
   private final ShmOptions shm;
   private final Path connection;
   private final ControlBlock own;
@@ -50,15 +40,7 @@ public final class ShmChannel implements Channel {
   private final String peerName;
   private final SingleChronicleQueue outQueue;
   private final SingleChronicleQueue inQueue;
-  private final ExcerptAppender appender;
-  private final ExcerptTailer tailer;
-  private final Idler idler;
   private final Runnable onClose;
-  private final ReentrantLock sendLock = new ReentrantLock();
-  /** For messages in read-only heap buffers; guarded by sendLock. */
-  private final byte[] sendScratch = new byte[8192];
-  private final ReentrantLock receiveLock = new ReentrantLock();
-  private final AtomicBoolean closed = new AtomicBoolean();
   /** Payload bytes sent; guarded by sendLock. */
   private long sent;
   /** Payload bytes the peer had read at the last look at its block; guarded by sendLock. */
@@ -69,14 +51,11 @@ public final class ShmChannel implements Channel {
   private long nextPeerRefresh;
   /** The cycle of the incoming queue being read; guarded by receiveLock. */
   private int readCycle = Integer.MIN_VALUE;
-  /** The buffer poll hands out (a copy of the document, reused); guarded by receiveLock. */
-  private ByteBuffer pollBuffer = ByteBuffer.allocate(4096);
 
   private ShmChannel(String uri, ChannelOptions options, ShmOptions shm, Path connection, ControlBlock own,
       Heartbeats.Watch watch, String peerName, SingleChronicleQueue outQueue, SingleChronicleQueue inQueue,
       Runnable onClose) {
-    this.uri = uri;
-    this.options = options;
+    super(uri, options, shm.idler(), outQueue.createAppender(), inQueue.createTailer());
     this.shm = shm;
     this.connection = connection;
     this.own = own;
@@ -84,12 +63,6 @@ public final class ShmChannel implements Channel {
     this.peerName = peerName;
     this.outQueue = outQueue;
     this.inQueue = inQueue;
-    this.appender = outQueue.createAppender();
-    this.tailer = inQueue.createTailer();
-    // this class serialises each of them with its own lock; they move between threads
-    this.appender.singleThreadedCheckDisabled(true);
-    this.tailer.singleThreadedCheckDisabled(true);
-    this.idler = shm.waitStrategy() == ShmOptions.Wait.BUSY ? Idler.BUSY : Idler.BACKOFF;
     this.onClose = onClose;
   }
 
@@ -125,11 +98,6 @@ public final class ShmChannel implements Channel {
   }
 
   @Override
-  public String uri() {
-    return uri;
-  }
-
-  @Override
   public Capabilities capabilities() {
     return ShmTransport.CAPABILITIES;
   }
@@ -141,11 +109,7 @@ public final class ShmChannel implements Channel {
 
   @Override
   public void send(ByteBuffer message) throws IOException {
-    int size = message.remaining();
-    checkNotClosed();
-    if (size > options.maxMessage()) {
-      throw new MessageTooLargeException(uri, size, options.maxMessage());
-    }
+    int size = checkSendable(message);
     ControlBlock peer = watch.peer();
     if (peer != null && size > peer.maxMessage()) {
       // the peer reads with blocks sized for its own limit: say so before writing anything
@@ -154,11 +118,7 @@ public final class ShmChannel implements Channel {
     sendLock.lock();
     try {
       awaitRoom(size);
-      try (DocumentContext dc = appender.writingDocument()) {
-        Bytes<?> b = dc.wire().bytes();
-        b.writeByte(Queues.DATA);
-        Queues.write(b, message, sendScratch);
-      }
+      append(message);
       sent += size;
     } catch (IOException e) {
       throw e;
@@ -201,7 +161,10 @@ public final class ShmChannel implements Channel {
       if ((round & 63) == 63) {
         maybeRefreshPeer(); // a client learns at once that the server accepted and reads
       }
-      idler.idle(round++);
+      // backs off even under wait=busy: that option is for a receive's latency, and a sender
+      // spinning while the reader it waits for has no core (two processes, few cores) only
+      // delays that reader
+      Idler.BACKOFF.idle(round++);
     }
   }
 
@@ -215,140 +178,29 @@ public final class ShmChannel implements Channel {
   }
 
   @Override
-  public void flush() throws IOException {
-    // a send writes to the shared mapping itself: nothing waits in this process
-    checkNotClosed();
+  protected void idle(int round) {
+    if ((round & 255) == 255) {
+      maybeRefreshPeer(); // a client sees its accepted connection's close without waiting for a beat
+    }
+    super.idle(round);
   }
 
   @Override
-  public ByteBuffer receive(Duration timeout) throws IOException {
-    receiveLock.lock();
-    try {
-      long deadline = System.nanoTime() + timeout.toNanos();
-      int round = 0;
-      while (true) {
-        checkNotClosed();
-        ByteBuffer m = readOne(null);
-        if (m != null) {
-          return m;
-        }
-        String ended = ended();
-        if (ended != null) {
-          // everything the peer wrote before it closed is visible now: take it first
-          m = readOne(null);
-          if (m != null) {
-            return m;
-          }
-          throw new ChannelClosedException(ended);
-        }
-        if (System.nanoTime() - deadline >= 0) {
-          return null;
-        }
-        if ((round & 255) == 255) {
-          maybeRefreshPeer(); // a client sees its accepted connection's close without waiting for a beat
-        }
-        idler.idle(round++);
-      }
-    } catch (IOException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw failure("receive", e);
-    } finally {
-      receiveLock.unlock();
-    }
-  }
-
-  @Override
-  public Duration receiveTimeout() {
-    return options.receiveTimeout();
-  }
-
-  @Override
-  public int poll(MessageHandler handler, int limit, Duration timeout) throws IOException {
-    receiveLock.lock();
-    try {
-      long deadline = System.nanoTime() + timeout.toNanos();
-      int round = 0;
-      int n = 0;
-      while (n == 0) {
-        checkNotClosed();
-        while (n < limit && readOne(handler) != null) {
-          n++;
-        }
-        if (n > 0) {
-          break;
-        }
-        String ended = ended();
-        if (ended != null) {
-          while (n < limit && readOne(handler) != null) {
-            n++;
-          }
-          if (n > 0) {
-            break;
-          }
-          throw new ChannelClosedException(ended);
-        }
-        if (System.nanoTime() - deadline >= 0) {
-          break;
-        }
-        if ((round & 255) == 255) {
-          maybeRefreshPeer();
-        }
-        idler.idle(round++);
-      }
-      return n;
-    } catch (IOException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw failure("poll", e);
-    } finally {
-      receiveLock.unlock();
-    }
-  }
-
-  /**
-   * Reads the next document, or returns null if there is none yet. With a handler, hands it a
-   * read-only copy in a reused buffer (so a handler that keeps it past the call sees later bytes,
-   * never unmapped memory) and returns that buffer; without, returns a new buffer.
-   */
-  private ByteBuffer readOne(MessageHandler handler) throws IOException {
-    ByteBuffer m;
-    try (DocumentContext dc = tailer.readingDocument()) {
-      if (!dc.isPresent()) {
-        return null;
-      }
-      Bytes<?> b = dc.wire().bytes();
-      long length = b.readRemaining() - 1;
-      byte tag = length < 0 ? 0 : b.readByte();
-      if (tag != Queues.DATA) {
-        throw protocolError("a document in " + inQueue.fileAbsolutePath() + " at index 0x"
-            + Long.toHexString(dc.index()) + " is not an ipckit message (tag " + tag + ", "
-            + (length + 1) + " bytes); is another program writing to this queue?");
-      }
-      int size = (int) length;
-      if (handler == null) {
-        m = ByteBuffer.allocate(size);
-      } else {
-        if (pollBuffer.capacity() < size) {
-          pollBuffer = ByteBuffer.allocate(Math.max(size, pollBuffer.capacity() * 2));
-        }
-        m = pollBuffer.clear().limit(size);
-      }
-      b.read(m.array(), m.arrayOffset(), size);
-    }
-    consumed += m.remaining();
+  protected void afterRead(long index, int size) {
+    consumed += size;
     own.consumed(consumed);
-    int cycle = tailer.cycle();
+    int cycle = tailer().cycle();
     if (cycle != readCycle) {
       if (readCycle != Integer.MIN_VALUE) {
         dropReadFiles();
       }
       readCycle = cycle;
     }
-    if (handler != null) {
-      handler.onMessage(m.asReadOnlyBuffer());
-    }
-    return m;
+  }
+
+  @Override
+  protected String queueName() {
+    return inQueue.fileAbsolutePath();
   }
 
   /**
@@ -357,7 +209,7 @@ public final class ShmChannel implements Channel {
    * holds at most about two files per direction.
    */
   private void dropReadFiles() {
-    java.io.File current = tailer.currentFile();
+    java.io.File current = tailer().currentFile();
     if (current == null) {
       return;
     }
@@ -377,19 +229,21 @@ public final class ShmChannel implements Channel {
     }
   }
 
-  private ProtocolException protocolError(String what) {
-    ProtocolException e = new ProtocolException(what + " (channel " + uri + ")");
-    closeQuietly(this);
+  @Override
+  protected ProtocolException protocolError(String what) {
+    ProtocolException e = super.protocolError(what);
+    closeQuietly(this); // the peer does not speak ipckit: the connection is over
     return e;
   }
 
   @Override
   public boolean isOpen() {
-    return !closed.get() && ended() == null;
+    return !isClosed() && ended() == null;
   }
 
   /** Why the peer's side is over (closed, or lost), or null while it is not. */
-  private String ended() {
+  @Override
+  protected String ended() {
     String lost = watch.lost();
     if (lost != null) {
       return "lost the peer of " + uri + ": " + lost;
@@ -401,19 +255,6 @@ public final class ShmChannel implements Channel {
     return null;
   }
 
-  private void checkNotClosed() throws ChannelClosedException {
-    if (closed.get()) {
-      throw new ChannelClosedException("channel " + uri + " is closed");
-    }
-  }
-
-  private IOException failure(String op, RuntimeException e) {
-    if (closed.get()) {
-      return new ChannelClosedException("channel " + uri + " was closed during " + op, e);
-    }
-    return new IpcException(op + " on " + uri + " failed in Chronicle Queue: " + e, e);
-  }
-
   /**
    * Tells the peer (its next look at this side's block sees CLOSED), stops the heartbeat, releases
    * the queues, and removes the connection's files when the peer is done with them too (and
@@ -421,22 +262,12 @@ public final class ShmChannel implements Channel {
    */
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true)) {
+    if (!markClosed()) {
       return;
     }
     own.state(ControlBlock.CLOSED);
     Heartbeats.stop(watch);
-    sendLock.lock();
-    receiveLock.lock();
-    try {
-      closeQuietly(appender);
-      closeQuietly(tailer);
-      closeQuietly(outQueue);
-      closeQuietly(inQueue);
-    } finally {
-      receiveLock.unlock();
-      sendLock.unlock();
-    }
+    closeQueue(outQueue, inQueue);
     if (shm.deleteOnClose(false) && peerIsDone()) {
       try {
         Queues.deleteTree(connection);
@@ -451,17 +282,6 @@ public final class ShmChannel implements Channel {
   private boolean peerIsDone() {
     ControlBlock p = watch.refreshPeer();
     return p == null || watch.lost() != null || p.state() == ControlBlock.CLOSED || p.ownerGone().orElse(false);
-  }
-
-  private static void closeQuietly(AutoCloseable c) {
-    if (c == null) {
-      return;
-    }
-    try {
-      c.close();
-    } catch (Exception | Error e) {
-      // closing the rest matters more
-    }
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.ipckit.shm;
 
 import dev.ipckit.ChannelUri;
 import dev.ipckit.InvalidChannelUriException;
+import dev.ipckit.shm.internal.Idler;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
@@ -101,6 +102,11 @@ public record ShmOptions(
   /** Whether to remove files on close: as asked, else yes for connections and no for a log. */
   public boolean deleteOnClose(boolean isLog) {
     return deleteOnCloseOption != null ? deleteOnCloseOption : !isLog;
+  }
+
+  /** How a waiting loop idles under {@code wait}. */
+  Idler idler() {
+    return waitStrategy == Wait.BUSY ? Idler.BUSY : Idler.BACKOFF;
   }
 
   /** The index in {@code start}, or -1 if it is not one. */

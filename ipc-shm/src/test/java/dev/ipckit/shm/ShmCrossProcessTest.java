@@ -136,25 +136,27 @@ class ShmCrossProcessTest {
 
   @Test
   void aWriterKilledMidStreamLeavesEveryCompleteMessageAndNoTornOne() throws Exception {
-    try (ChannelServer server = Channels.listen(uri(""));
+    int killAt = 5_000; // about 20 MiB of large messages among them
+    // room for 64 MiB unread: the writer does not wait for this reader, so it is writing when killed,
+    // and often in the middle of a large message
+    try (ChannelServer server = Channels.listen(uri("sendBuffer=64MiB"));
          Channel ch = startChild(server, StreamingPeer.class)) {
       long next = 0;
-      while (next < 20_000) {
-        ByteBuffer m = ch.receive(Duration.ofSeconds(10));
-        assertNotNull(m, "the writer stalled at " + next);
-        assertEquals(next++, StreamingPeer.check(m));
-      }
-      child.destroyForcibly(); // most likely in the middle of a message
-      assertTrue(child.waitFor(10, TimeUnit.SECONDS));
       try {
         while (true) {
           ByteBuffer m = ch.receive(Duration.ofSeconds(10));
-          assertNotNull(m, "neither a message nor the close within 10 s of the kill");
-          assertEquals(next++, StreamingPeer.check(m), "messages after the kill, in order, whole");
+          assertNotNull(m, next < killAt ? "the writer stalled at " + next
+              : "neither a message nor the close within 10 s of the kill (" + next + " received)");
+          assertEquals(next++, StreamingPeer.check(m), "every message in order, whole");
+          if (next == killAt) {
+            child.destroyForcibly(); // SIGKILL, while this side keeps reading
+          }
         }
       } catch (ChannelClosedException expected) {
+        assertTrue(next >= killAt, "the channel ended before the kill, after " + next + " messages");
         assertTrue(expected.getMessage().contains("gone"), expected.getMessage());
       }
+      assertTrue(child.waitFor(10, TimeUnit.SECONDS));
     }
   }
 

@@ -8,7 +8,8 @@ import java.util.zip.CRC32;
 
 /**
  * A child process that writes numbered, checksummed messages of random sizes as fast as it can
- * until it is killed: {@code StreamingPeer URI}. Each message is
+ * until it is killed: {@code StreamingPeer URI}. Most are up to 8 KiB, every 64th up to 512 KiB.
+ * Each message is
  * {@code [long sequence][int crc32 of the rest][random bytes]}.
  */
 public final class StreamingPeer {
@@ -24,7 +25,8 @@ public final class StreamingPeer {
   }
 
   static ByteBuffer message(long seq, SplittableRandom random) {
-    int size = 12 + random.nextInt(8192);
+    // every 64th message is large (up to 512 KiB), so a kill often lands in the middle of writing one
+    int size = 12 + random.nextInt(seq % 64 == 63 ? 512 << 10 : 8192);
     ByteBuffer b = ByteBuffer.allocate(size);
     b.putLong(seq).putInt(0);
     while (b.hasRemaining()) {

@@ -1097,11 +1097,77 @@ public abstract class ChannelConformanceSuite {
     assertNull(p.server().receive(Duration.ofMillis(100)), "a refused send left a message behind");
   }
 
+  // ---------------------------------------------------------------------------------------------
+  // 10. Durable logs: named readers resume, any reader starts at the beginning, the end or a position
+
   @Test
-  @Timeout(value = 10, threadMode = ThreadMode.SEPARATE_THREAD)
-  void replaysMessagesAfterAReaderRestarts() {
-    assumeTrue(caps.has(DURABLE), "the transport is not declared DURABLE");
-    Assumptions.abort("DURABLE is declared, but the Channel API has no way to replay yet");
+  @Timeout(value = 30, threadMode = ThreadMode.SEPARATE_THREAD)
+  void aNamedReaderThatRestartsResumesAtTheFirstMessageItHadNotReceived() throws Exception {
+    assumeDurable();
+    String log = fixture.newLog();
+    Channel writer = openLogWriter(log);
+    Channel reader = openLogReader(log, "billing", TransportFixture.START_BEGINNING);
+    appendNumbered(writer, 0, 50);
+    expectNumbered(reader, 0, 20);
+    reader.close();
+    appendNumbered(writer, 50, 60); // while no reader of that name is open
+    Channel again = openLogReader(log, "billing", TransportFixture.START_BEGINNING);
+    expectNumbered(again, 20, 60);
+    assertNull(again.receive(Duration.ofMillis(200)), "a restarted reader is handed nothing twice");
+    Channel audit = openLogReader(log, "audit", TransportFixture.START_BEGINNING);
+    expectNumbered(audit, 0, 60); // another name has a position of its own
+  }
+
+  @Test
+  @Timeout(value = 60, threadMode = ThreadMode.SEPARATE_THREAD)
+  void aNamedReaderKilledWithSigkillResumesAtTheFirstMessageItHadNotReceived() throws Exception {
+    assumeDurable();
+    assumeCrossProcess();
+    String log = fixture.newLog();
+    Channel writer = openLogWriter(log);
+    appendNumbered(writer, 0, 500);
+    String worker = fixture.logReaderUri(log, "worker", TransportFixture.START_BEGINNING);
+    java.io.File output = ChildJvm.newLogFile(PeerMain.class);
+    ChildPeer child = fixture.closeLater(new ChildPeer(
+        ChildJvm.start(PeerMain.class, fixture.childJvmArgs(), output, worker, "read", "200"), null,
+        output.toPath()));
+    long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+    while (!child.output().contains("held") && System.nanoTime() < deadline) {
+      assertTrue(child.process().isAlive(), "the reading child exited; its output:\n" + child.output());
+      Thread.sleep(20);
+    }
+    List<String> got = child.output().lines().filter(l -> l.startsWith("got ")).toList();
+    assertEquals(200, got.size(), "messages the child received before it was killed; its output:\n"
+        + child.output());
+    for (int i = 0; i < 200; i++) {
+      assertEquals("got " + i, got.get(i), "the child's message " + i);
+    }
+    child.kill(); // SIGKILL: the reader never closed
+    appendNumbered(writer, 500, 520);
+    Channel resumed = openLogReader(log, "worker", TransportFixture.START_BEGINNING);
+    expectNumbered(resumed, 200, 520);
+    assertNull(resumed.receive(Duration.ofMillis(200)), "nothing the killed reader received comes again");
+  }
+
+  @Test
+  @Timeout(value = 30, threadMode = ThreadMode.SEPARATE_THREAD)
+  void aReaderStartsAtTheBeginningTheEndOrAGivenPositionUnlessItsNameHasOne() throws Exception {
+    assumeDurable();
+    String log = fixture.newLog();
+    Channel writer = openLogWriter(log);
+    appendNumbered(writer, 0, 10);
+    Channel first = openLogReader(log, "first", TransportFixture.START_BEGINNING);
+    expectNumbered(first, 0, 6);
+    String sixth = fixture.lastReadPosition(first); // the position of message 5
+    Channel late = openLogReader(log, "late", TransportFixture.START_END);
+    Channel middle = openLogReader(log, "middle", sixth);
+    assertNull(late.receive(Duration.ofMillis(200)), "a reader that starts at the end sees nothing written before");
+    appendNumbered(writer, 10, 12);
+    expectNumbered(late, 10, 12);
+    expectNumbered(middle, 5, 12);
+    first.close();
+    Channel resumed = openLogReader(log, "first", TransportFixture.START_END);
+    expectNumbered(resumed, 6, 12); // its saved position wins over start=end
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1110,6 +1176,34 @@ public abstract class ChannelConformanceSuite {
   private void assumeCrossProcess() {
     assumeTrue(caps.has(CROSSES_PROCESSES), "the transport is not declared CROSSES_PROCESSES: "
         + "its peer cannot be another OS process");
+  }
+
+  private void assumeDurable() {
+    assumeTrue(caps.has(DURABLE), "the transport is not declared DURABLE: no log to replay");
+  }
+
+  private Channel openLogWriter(String log) throws IOException {
+    return fixture.closeLater(Channels.open(fixture.logWriterUri(log)));
+  }
+
+  private Channel openLogReader(String log, String name, String start) throws IOException {
+    return fixture.closeLater(Channels.open(fixture.logReaderUri(log, name, start)));
+  }
+
+  private static void appendNumbered(Channel writer, int from, int to) throws IOException {
+    for (int i = from; i < to; i++) {
+      writer.send(ByteBuffer.allocate(4).putInt(0, i));
+    }
+    writer.flush();
+  }
+
+  private static void expectNumbered(Channel reader, int from, int to) throws IOException {
+    for (int i = from; i < to; i++) {
+      ByteBuffer m = reader.receive(PATIENCE);
+      assertNotNull(m, "message " + i + " did not reach " + reader.uri() + " within " + PATIENCE);
+      assertEquals(4, m.remaining(), "message " + i + " on " + reader.uri());
+      assertEquals(i, m.getInt(m.position()), "the next message on " + reader.uri());
+    }
   }
 
   private void assumeByteStream() {

@@ -26,6 +26,8 @@ import java.util.Optional;
  *       order and checksums, replies {@code "ok COUNT BYTES"} or {@code "error WHAT"}, then waits
  *       for the peer to close</td></tr>
  *   <tr><td>{@code hold}</td><td>stays connected and reads nothing until killed</td></tr>
+ *   <tr><td>{@code read N}</td><td>receives N messages, prints {@code "got I"} for each (I: its first
+ *       int), then {@code "held"}, and holds until killed (a reader of a durable log)</td></tr>
  *   <tr><td>{@code close}</td><td>closes the channel at once and exits 0</td></tr>
  *   <tr><td>{@code handles}</td><td>the child's half of the suite's PASSES_HANDLES case (see
  *       {@link HandleExchange}), then waits for the peer to close</td></tr>
@@ -57,7 +59,7 @@ public final class PeerMain {
       watchParent(); // over pipe: stdin is the channel itself, and its end-of-file says the same
     }
     if (args.length < 2) {
-      System.exit(fail(USAGE, "usage: PeerMain URI echo|generate N SEED|verify|hold|close|credentials|handles"));
+      System.exit(fail(USAGE, "usage: PeerMain URI echo|generate N SEED|verify|hold|read N|close|credentials|handles"));
     }
     String[] rest = Arrays.copyOfRange(args, 2, args.length);
     int code;
@@ -89,6 +91,7 @@ public final class PeerMain {
           return verify(ch);
         }
         case "hold" -> hold();
+        case "read" -> read(ch, Integer.parseInt(args[0]));
         case "credentials" -> credentials(ch);
         case "handles" -> {
           HandleExchange.child(ch, PATIENCE);
@@ -100,6 +103,19 @@ public final class PeerMain {
       }
     }
     return OK;
+  }
+
+  private static void read(Channel ch, int n) throws IOException, ContractBroken {
+    for (int i = 0; i < n; i++) {
+      ByteBuffer m = ch.receive(PATIENCE);
+      if (m == null || m.remaining() < 4) {
+        throw new ContractBroken("message " + i + " was " + (m == null ? "not received" : m.remaining() + " bytes"));
+      }
+      System.out.println("got " + m.getInt(m.position()));
+    }
+    System.out.println("held");
+    System.out.flush();
+    hold();
   }
 
   private static void echo(Channel ch) throws IOException {

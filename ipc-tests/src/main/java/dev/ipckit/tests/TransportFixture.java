@@ -226,6 +226,45 @@ public abstract class TransportFixture implements AutoCloseable {
     Channel await(Duration timeout) throws Exception;
   }
 
+  // ---------------------------------------------------------------------------------------------
+  // durable logs (capability DURABLE): what the replay cases need
+
+  /** Where a reader with no saved position starts: the oldest message kept. */
+  public static final String START_BEGINNING = "beginning";
+  /** Where a reader with no saved position starts: only messages appended after it opened. */
+  public static final String START_END = "end";
+
+  /**
+   * For DURABLE transports: a new, empty durable log (a URI base, different on every call) that
+   * channels from {@link #logWriterUri} append to and channels from {@link #logReaderUri} replay.
+   * Whatever it leaves behind is removed by {@link #closeAll}.
+   */
+  public String newLog() throws IOException {
+    throw new UnsupportedOperationException(getClass().getName() + " declares DURABLE but does not say how to"
+        + " open a log: override newLog, logWriterUri, logReaderUri and lastReadPosition");
+  }
+
+  /** A URI whose channel appends to {@code log} (and may read it; the cases only send on it). */
+  public String logWriterUri(String log) {
+    throw new UnsupportedOperationException(getClass().getName() + " does not override logWriterUri");
+  }
+
+  /**
+   * A URI whose channel reads {@code log} as the reader named {@code name}: opened again after a
+   * close or a crash, it resumes at the first message that name had not received, so nothing is
+   * lost and nothing is delivered twice to one name. With no saved position it starts at
+   * {@code start}: {@link #START_BEGINNING}, {@link #START_END}, or a position from
+   * {@link #lastReadPosition}, in which case the first message delivered is the one at that position.
+   */
+  public String logReaderUri(String log, String name, String start) {
+    throw new UnsupportedOperationException(getClass().getName() + " does not override logReaderUri");
+  }
+
+  /** The position of the last message {@code reader} (a channel of {@link #logReaderUri}) received. */
+  public String lastReadPosition(Channel reader) {
+    throw new UnsupportedOperationException(getClass().getName() + " does not override lastReadPosition");
+  }
+
   /** Files the transport left in {@link #scratch()} (socket files, queue files). */
   public List<Path> leftovers() throws IOException {
     try (Stream<Path> s = Files.walk(scratch)) {

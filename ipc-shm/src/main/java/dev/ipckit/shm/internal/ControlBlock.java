@@ -20,18 +20,24 @@ import java.util.Optional;
  *  offset  field         written by the owner, read by the peer
  *  ------  ------------  ---------------------------------------------------------------
  *       0  magic         "IPCKSHM1" (native order), stored last: the block is complete
- *       8  version       1
+ *       8  version       2
  *      16  pid           the owner's process id
  *      24  pidNamespace  inode of the owner's /proc/self/ns/pid (0 unknown): a pid is
  *                        only checked when both sides share the namespace
  *      32  state         1 OPEN (or LISTENING), 2 CLOSED
  *      40  beats         heartbeat counter, +1 every heartbeat interval
  *      48  beatMillis    wall-clock time of the last beat (for a one-look staleness test)
- *      56  consumed      payload bytes the owner has read from the queue the peer writes
+ *      56  (reserved)
  *      64  heartbeat     the owner's heartbeat interval in milliseconds
  *      72  maxMessage    the largest message the owner accepts
  *  80..127 reserved
+ *     128  consumed      payload bytes the owner has read from the queue the peer writes
+ * 136..191 reserved
  * </pre>
+ *
+ * {@code consumed} is written for every message read, so it has a cache line of its own: the
+ * peer's sender reads {@code state} on every send, and sharing a line with a counter the other
+ * core keeps writing would cost that send a cache miss each time.
  *
  * All fields are 8-byte aligned longs read and written with acquire/release (or volatile) order,
  * so a peer that sees {@code state == CLOSED} also sees every message written before it.
@@ -40,7 +46,7 @@ public final class ControlBlock {
   public static final long MAGIC = 0x314d48534b435049L; // "IPCKSHM1" little-endian
   public static final long OPEN = 1;
   public static final long CLOSED = 2;
-  static final int SIZE = 128;
+  static final int SIZE = 192;
 
   private static final VarHandle LONGS =
       MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
@@ -51,7 +57,7 @@ public final class ControlBlock {
   private static final int O_STATE = 32;
   private static final int O_BEATS = 40;
   private static final int O_BEAT_MILLIS = 48;
-  private static final int O_CONSUMED = 56;
+  private static final int O_CONSUMED = 128;
   private static final int O_HEARTBEAT = 64;
   private static final int O_MAX_MESSAGE = 72;
 
@@ -74,7 +80,7 @@ public final class ControlBlock {
       b = ch.map(FileChannel.MapMode.READ_WRITE, 0, SIZE);
     }
     ControlBlock block = new ControlBlock(file, b);
-    block.put(O_VERSION, 1);
+    block.put(O_VERSION, 2);
     block.put(O_PID, ProcessHandle.current().pid());
     block.put(O_PID_NS, OWN_PID_NAMESPACE);
     block.put(O_STATE, OPEN);

@@ -22,8 +22,6 @@ import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
  * after {@link ChronicleRuntime#prepare()} said Chronicle can run. Not API.
  */
 public final class Queues {
-  /** Every shm: message starts with this byte: it makes the empty message a non-empty document. */
-  public static final byte DATA = 'M';
   private static final long MIN_BLOCK = 16L << 20;
 
   private Queues() {}
@@ -44,29 +42,6 @@ public final class Queues {
           .build();
     } catch (Error | RuntimeException e) {
       throw ChronicleRuntime.unavailable(uri, e);
-    }
-  }
-
-  /**
-   * Writes the remaining bytes of {@code message} to {@code out} without moving its position: from
-   * its array, from native memory if direct, else (a read-only heap buffer) through {@code scratch}.
-   */
-  public static void write(net.openhft.chronicle.bytes.Bytes<?> out, java.nio.ByteBuffer message, byte[] scratch) {
-    if (message.hasArray()) {
-      out.write(message.array(), message.arrayOffset() + message.position(), message.remaining());
-      return;
-    }
-    java.nio.ByteBuffer m = message.duplicate();
-    if (m.isDirect()) {
-      while (m.hasRemaining()) {
-        out.writeSome(m);
-      }
-      return;
-    }
-    while (m.hasRemaining()) {
-      int n = Math.min(scratch.length, m.remaining());
-      m.get(scratch, 0, n);
-      out.write(scratch, 0, n);
     }
   }
 
