@@ -89,7 +89,7 @@ public final class FramedChannel implements Channel {
   private final int overhead;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  // ---- sending; guarded by lock
+  // ---- sending; guarded by lock, except the fill buffer's frames (the append lock, below)
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition dataReady = lock.newCondition();
   private final Condition writerDone = lock.newCondition();
@@ -103,10 +103,20 @@ public final class FramedChannel implements Channel {
   /** Frames appended so far; the flusher watches it to tell a busy sender from a quiet one. */
   private long appends;
   private static final VarHandle APPENDS;
+  /**
+   * The append lock (1: held): appending to a batch that already holds frames takes only this, so
+   * a sender in a burst pays one CAS per message. Anyone who changes the fill buffer's position
+   * other than by appending ({@link #swap}) takes it too; under {@link #lock}, whether the fill
+   * buffer is empty cannot change (only the lock holder appends a batch's first frame), though
+   * how full it is can.
+   */
+  private int appending;
+  private static final VarHandle APPENDING;
 
   static {
     try {
       APPENDS = MethodHandles.lookup().findVarHandle(FramedChannel.class, "appends", long.class);
+      APPENDING = MethodHandles.lookup().findVarHandle(FramedChannel.class, "appending", int.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -135,6 +145,8 @@ public final class FramedChannel implements Channel {
   private List<FileDescriptor> deliveringHandles; // with the message being handed out now
   private final boolean peerAcceptsHandles;
   private volatile IOException readFailure;
+  /** The last read found nothing: the next one waits first. */
+  private boolean dry;
   /** End of stream seen by {@link #isOpen}; the reader meets it again on its next read. */
   private volatile boolean eofSeen;
 
@@ -244,25 +256,31 @@ public final class FramedChannel implements Channel {
       sendLarge(message);
       return;
     }
+    if (appendToBusyBatch(message, len)) {
+      return;
+    }
     boolean inline = false;
     lock.lock();
     try {
       checkOpen();
-      if (fill.remaining() < overhead + len) {
-        writeFullBatch(overhead + len);
+      int p;
+      while (true) {
+        if (fill.remaining() < overhead + len) {
+          writeFullBatch(overhead + len);
+        }
+        beginAppend();
+        try {
+          p = fill.position();
+          if (fill.capacity() - p >= overhead + len) {
+            putFrame(fill, p, message, len);
+            break;
+          }
+          // a sender on the fast path took the room meanwhile
+        } finally {
+          endAppend();
+        }
       }
-      boolean wasEmpty = fill.position() == 0;
-      int p = fill.position();
-      if (delimited) {
-        fill.put(p, message, message.position(), len);
-        fill.put(p + len, delimiter);
-      } else {
-        fill.putInt(p, len);
-        fill.put(p + HEADER, message, message.position(), len);
-      }
-      fill.position(p + overhead + len);
-      APPENDS.setOpaque(this, appends + 1);
-      if (wasEmpty && !writing) {
+      if (p == 0 && !writing) {
         if (!drain.hasRemaining() && isLoneMessage()) {
           writing = true;
           inline = true;
@@ -276,6 +294,61 @@ public final class FramedChannel implements Channel {
     if (inline) {
       writeInline();
     }
+  }
+
+  /**
+   * A send inside a burst: the batch already holds frames, so whoever appended its first frame has
+   * arranged for it to be written, and appending needs only the append lock (one uncontended CAS,
+   * released without a fence), not {@link #lock}. False when the slow path must decide: the batch
+   * is empty or lacks room, the channel is closed or failed, or another sender is appending.
+   */
+  private boolean appendToBusyBatch(ByteBuffer message, int len) {
+    if (!APPENDING.compareAndSet(this, 0, 1)) {
+      return false;
+    }
+    try {
+      ByteBuffer f = fill;
+      int p = f.position();
+      if (p == 0 || f.capacity() - p < overhead + len || closed.get() || failure != null || readFailure != null) {
+        return false;
+      }
+      putFrame(f, p, message, len);
+      return true;
+    } finally {
+      APPENDING.setRelease(this, 0);
+    }
+  }
+
+  /** Appends one frame at {@code p}, where there is room for it. Append lock held. */
+  private void putFrame(ByteBuffer f, int p, ByteBuffer message, int len) {
+    if (delimited) {
+      f.put(p, message, message.position(), len);
+      f.put(p + len, delimiter);
+    } else {
+      f.putInt(p, len);
+      f.put(p + HEADER, message, message.position(), len);
+    }
+    f.position(p + overhead + len);
+    APPENDS.setOpaque(this, appends + 1);
+  }
+
+  /**
+   * Takes the append lock, which guards the fill buffer's contents and position (the writer-role
+   * state stays under {@link #lock}). Its holders hold it for one copy, so it is spun for.
+   */
+  private void beginAppend() {
+    int spins = 0;
+    while (!APPENDING.compareAndSet(this, 0, 1)) {
+      if (++spins < 100) {
+        Thread.onSpinWait();
+      } else {
+        Thread.yield(); // the holder was descheduled mid-copy
+      }
+    }
+  }
+
+  private void endAppend() {
+    APPENDING.setRelease(this, 0);
   }
 
   /**
@@ -407,10 +480,15 @@ public final class FramedChannel implements Channel {
 
   /** Moves the fill buffer's frames to the drain side. Lock held, drain empty. */
   private void swap() {
-    ByteBuffer t = drain;
-    drain = fill.flip();
-    fill = t.clear();
-    drainArray[0] = drain;
+    beginAppend();
+    try {
+      ByteBuffer t = drain;
+      drain = fill.flip();
+      fill = t.clear();
+      drainArray[0] = drain;
+    } finally {
+      endAppend();
+    }
   }
 
   /** A frame larger than half the send buffer goes straight from the caller's buffer. */
@@ -943,9 +1021,21 @@ public final class FramedChannel implements Channel {
   private boolean readMore(long deadline, boolean mayWait) throws IOException {
     checkReadable();
     compact();
-    // just after a request went out its answer cannot be here yet: go straight to the wait
-    // rather than spend a system call on a read that finds nothing
-    int n = mayWait && justSent ? 0 : readLink(rbuf, 0);
+    // Reads that would find nothing are skipped: just after a request went out its answer cannot
+    // be here yet, and right after a read came up dry nothing new is likely. A reader that may
+    // wait goes straight to the wait (which returns at once if bytes did come); one that may not
+    // leaves them for its next poll. Only a wait that can last skips the read, so a poll with
+    // timeout 0 always reads.
+    int n;
+    if (mayWait ? (justSent || dry) && deadline - System.nanoTime() > 0 : justSent) {
+      if (!mayWait) {
+        return false;
+      }
+      n = 0;
+    } else {
+      n = readLink(rbuf, 0);
+      dry = n == 0;
+    }
     justSent = false;
     while (n == 0 && mayWait) {
       long left = deadline - System.nanoTime();
@@ -956,6 +1046,7 @@ public final class FramedChannel implements Channel {
       // a selector may report readiness that a read then does not find: wait again
       if (awaitReadable(left)) {
         n = readLink(rbuf, 0);
+        dry = false;
       }
     }
     if (n < 0) {
