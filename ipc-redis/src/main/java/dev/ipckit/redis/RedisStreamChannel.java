@@ -41,8 +41,10 @@ import redis.clients.jedis.Response;
  * it comes back for more: the next {@code receive} or {@code poll} call acknowledges what the
  * previous ones returned, {@code poll} acknowledges what its handler took when the handler
  * returns, {@link #acknowledge()} does it at once, and {@code close} acknowledges what was
- * returned before it. Entries read ahead but not yet returned stay pending: after a crash the
- * same consumer name gets them again, or another consumer claims them after {@code claimAfter}.
+ * returned before it; {@link #flush()} waits until those queued so far reached Redis. Entries
+ * read ahead but not yet returned stay pending: after a crash the same consumer name gets them
+ * again, or another consumer claims them after {@code claimAfter}. A stream is also a log to
+ * replay: {@link #lastDeliveredId()} is a position, {@code start=<id>} a new group's start there.
  *
  * <p>Threads: a reader thread ({@code ipckit-redis-xread-*}) per receiving channel and a writer
  * thread ({@code ipckit-redis-xadd-*}; a server's accepted channels share the server's), both
@@ -72,6 +74,7 @@ public final class RedisStreamChannel implements Channel {
   private final ConcurrentSkipListMap<Long, String> unacked = new ConcurrentSkipListMap<>();
   private long received;
   private volatile long delivered;
+  private volatile String lastDeliveredId;
   private long acked;
 
   // pairs: explicit entry ids <idMillis>-<n> make a write retried after a broken connection
@@ -81,7 +84,6 @@ public final class RedisStreamChannel implements Channel {
   private final SendWindow flow;
   private final byte[] inAlive;
   private final byte[] outAlive;
-  private volatile String consumedId = "0-0";
   private volatile String peerConsumedId = "0-0";
   private final AtomicLong consumedSinceCredit = new AtomicLong();
   private final AtomicBoolean creditAsked = new AtomicBoolean();
@@ -113,13 +115,16 @@ public final class RedisStreamChannel implements Channel {
     return (stream + ":reader").getBytes(StandardCharsets.UTF_8);
   }
 
-  /** Starts reading {@code in} (if this channel receives); the reader's consumer is {@code consumer}. */
-  void startReading(RedisEndpoint endpoint, String group, String consumer, boolean startNew, Duration claimAfter)
+  /**
+   * Starts reading {@code in} (if this channel receives) as {@code consumer} of {@code group}; a
+   * group created here starts after {@code groupStart} (XGROUP CREATE's id).
+   */
+  void startReading(RedisEndpoint endpoint, String group, String consumer, String groupStart, Duration claimAfter)
       throws IpcException {
     if (in == null) {
       return;
     }
-    StreamReader r = new StreamReader(endpoint, display, "ipckit-redis-xread-" + in, in, group, consumer, startNew,
+    StreamReader r = new StreamReader(endpoint, display, "ipckit-redis-xread-" + in, in, group, consumer, groupStart,
         claimAfter, options.count(), new StreamReader.Sink() {
           @Override
           public long awaitRoom(long nanos) {
@@ -276,6 +281,17 @@ public final class RedisStreamChannel implements Channel {
     });
   }
 
+  /**
+   * The entry id ({@code <ms>-<seq>}) of the last message {@code receive} or {@code poll} has
+   * returned on this channel (for {@code poll}: the last one of its batch, from when the batch
+   * is taken), or null if none yet. Opening a new group with {@code start=<this id>} replays the
+   * stream from this message on; to resume after it, reopen the same group and consumer name,
+   * which also gets what this channel read ahead and did not return.
+   */
+  public String lastDeliveredId() {
+    return lastDeliveredId;
+  }
+
   @Override
   public boolean isOpen() {
     return !closed.get() && !(peerGone != null && inbox.isEnded());
@@ -337,12 +353,12 @@ public final class RedisStreamChannel implements Channel {
     if (upTo <= 0) {
       return;
     }
+    String id = unacked.get(upTo); // before delivered moves: acknowledge() then removes it
+    if (id != null) {
+      lastDeliveredId = id;
+    }
     delivered = upTo;
     if (flow != null) {
-      String id = unacked.get(upTo);
-      if (id != null) {
-        consumedId = id;
-      }
       if (consumedSinceCredit.addAndGet(bytes) >= flow.window() / 4) {
         consumedSinceCredit.set(0);
         tellConsumed();
@@ -362,7 +378,8 @@ public final class RedisStreamChannel implements Channel {
 
   /** Renews this end's liveness key, carrying what it consumed of the peer's stream. */
   private void tellConsumed() {
-    String value = consumedId;
+    String id = lastDeliveredId;
+    String value = id == null ? "0-0" : id;
     long px = options.peerTimeout().toMillis();
     writer.control(p -> p.psetex(inAlive, px, value.getBytes(StandardCharsets.US_ASCII)));
   }

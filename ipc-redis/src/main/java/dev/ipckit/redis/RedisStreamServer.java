@@ -78,7 +78,7 @@ public final class RedisStreamServer implements ChannelServer {
     }
     this.writer = RedisStreamTransport.writer(endpoint, display, "server-" + name, common, options);
     this.hellos = new StreamReader(endpoint, display, "ipckit-redis-xread-server-" + name, name, HELLO_GROUP,
-        "server", true, Duration.ZERO, 64, new StreamReader.Sink() {
+        "server", "$", Duration.ZERO, 64, new StreamReader.Sink() {
           @Override
           public long awaitRoom(long nanos) {
             return Long.MAX_VALUE;
@@ -132,7 +132,7 @@ public final class RedisStreamServer implements ChannelServer {
       return;
     }
     try {
-      self[0].startReading(endpoint, RedisStreamTransport.PAIR_GROUP, RedisStreamTransport.PAIR_CONSUMER, false,
+      self[0].startReading(endpoint, RedisStreamTransport.PAIR_GROUP, RedisStreamTransport.PAIR_CONSUMER, "0",
           Duration.ZERO);
     } catch (IpcException e) {
       closeQuietly(self[0]);

@@ -99,7 +99,7 @@ public final class RedisStreamTransport implements TransportProvider {
     RedisStreamChannel ch = new RedisStreamChannel(uri, display, common, options, RedisStreamChannel.Role.STREAM,
         out, options.receive() ? options.stream() : null, writer, true, () -> {});
     try {
-      ch.startReading(endpoint, options.group(), options.consumer(), options.startNew(), options.claimAfter());
+      ch.startReading(endpoint, options.group(), options.consumer(), options.groupStart(), options.claimAfter());
     } catch (IpcException e) {
       writer.close();
       throw e;
@@ -125,7 +125,7 @@ public final class RedisStreamTransport implements TransportProvider {
     RedisStreamChannel ch = new RedisStreamChannel(uri, display, common, options, RedisStreamChannel.Role.CLIENT,
         upStream(server, id), downStream(server, id), writer, true, () -> {});
     try {
-      ch.startReading(endpoint, PAIR_GROUP, PAIR_CONSUMER, false, Duration.ZERO);
+      ch.startReading(endpoint, PAIR_GROUP, PAIR_CONSUMER, "0", Duration.ZERO);
       writer.ticker(ch::tick);
       byte[] hello = id.getBytes(StandardCharsets.US_ASCII);
       writer.<Object>call(p -> p.sendCommand(new CommandArguments(Protocol.Command.XADD).add(server)

@@ -2,6 +2,7 @@ package dev.ipckit.redis;
 
 import dev.ipckit.ChannelUri;
 import dev.ipckit.InvalidChannelUriException;
+import dev.ipckit.redis.internal.EntryIds;
 import java.time.Duration;
 import java.util.Set;
 
@@ -16,8 +17,9 @@ import java.util.Set;
  * @param consumer this reader's name in the group; the same name after a restart resumes its
  *     pending entries
  * @param receive false for a channel that only writes (no group, no reader thread)
- * @param startNew a group created by this channel starts at the end of the stream ({@code $})
- *     instead of its beginning
+ * @param groupStart the id XGROUP CREATE gets when this channel creates its group, the last id
+ *     the group counts as seen: {@code 0} ({@code start=first}), {@code $} ({@code start=new}), or
+ *     the id just before {@code start=ID}, so that the group's first entry is the one AT that id
  * @param claimAfter entries pending this long at another consumer are claimed (XAUTOCLAIM); zero: never
  * @param maxLen XADD's {@code MAXLEN ~}: the stream keeps about this many entries; zero: no trim
  * @param count most entries one XREADGROUP takes
@@ -35,7 +37,7 @@ public record StreamOptions(
     String group,
     String consumer,
     boolean receive,
-    boolean startNew,
+    String groupStart,
     Duration claimAfter,
     long maxLen,
     int count,
@@ -66,11 +68,7 @@ public record StreamOptions(
     if (server == null && receive && stream == null) {
       throw new InvalidChannelUriException(where, "to= alone only writes: add stream=NAME to read, or receive=false");
     }
-    String start = uri.string("start", "first");
-    if (!start.equals("first") && !start.equals("new")) {
-      throw new InvalidChannelUriException(where, "start=" + start + ": expected first (a new group reads the"
-          + " stream from its beginning) or new (only entries added after the group was created)");
-    }
+    String groupStart = groupStart(uri.string("start", "first"), where);
     Duration heartbeat = uri.duration("heartbeat", Duration.ofSeconds(1));
     Duration peerTimeout = uri.duration("peerTimeout", Duration.ofSeconds(3));
     if (heartbeat.isZero() || peerTimeout.compareTo(heartbeat.multipliedBy(2)) < 0) {
@@ -99,8 +97,25 @@ public record StreamOptions(
       consumer = defaultConsumer();
     }
     return new StreamOptions(stream, to, server, uri.string("group", "ipckit"), consumer, receive,
-        start.equals("new"), uri.duration("claimAfter", Duration.ofSeconds(30)), maxLen, (int) count,
+        groupStart, uri.duration("claimAfter", Duration.ofSeconds(30)), maxLen, (int) count,
         heartbeat, peerTimeout, backoff, maxBackoff, receiveQueue);
+  }
+
+  private static String groupStart(String start, String where) throws InvalidChannelUriException {
+    switch (start) {
+      case "first":
+        return "0";
+      case "new":
+        return "$";
+      default:
+        try {
+          return EntryIds.before(start);
+        } catch (IllegalArgumentException e) {
+          throw new InvalidChannelUriException(where, "start=" + start + ": expected first (a new group reads the"
+              + " stream from its beginning), new (only entries added after the group was created) or an entry"
+              + " id such as 1700000000000-5 (from that entry on): " + e.getMessage());
+        }
+    }
   }
 
   private static final java.util.concurrent.atomic.AtomicInteger OPENED = new java.util.concurrent.atomic.AtomicInteger();

@@ -160,11 +160,48 @@ class RedisStreamTest {
   }
 
   @Test
+  void aGroupStartsAtTheEntryStartNames() throws Exception {
+    for (String id : List.of("5-1", "6-0", "6-1", "7-0")) { // 6-0: the one before it is 5-<max seq>
+      redis("XADD", name, id, "d", id);
+    }
+    try {
+      assertEquals(List.of("6-0", "6-1", "7-0"), readAll("at6", "6-0"), "start=<ms>-0");
+      assertEquals(List.of("6-0", "6-1", "7-0"), readAll("at6ms", "6"), "start=<ms> is <ms>-0");
+      assertEquals(List.of("6-1", "7-0"), readAll("at61", "6-1"));
+      assertEquals(List.of("5-1", "6-0", "6-1", "7-0"), readAll("at0", "0-0"), "0-0: the beginning");
+      try (Channel ch = Channels.open(base + "?stream=" + name + "&group=polled&consumer=c&start=6-1")) {
+        assertNull(((RedisStreamChannel) ch).lastDeliveredId(), "nothing delivered yet");
+        ch.receive(WAIT);
+        assertEquals("6-1", ((RedisStreamChannel) ch).lastDeliveredId());
+        assertEquals(1, ch.poll(m -> {}, 10, WAIT));
+        assertEquals("7-0", ((RedisStreamChannel) ch).lastDeliveredId());
+      }
+    } finally {
+      redis("DEL", name);
+    }
+  }
+
+  /** Everything a new group created at {@code start} reads, as the entries' payloads (their ids). */
+  private List<String> readAll(String group, String start) throws Exception {
+    List<String> got = new java.util.ArrayList<>();
+    try (Channel ch = Channels.open(base + "?stream=" + name + "&group=" + group + "&consumer=c&start=" + start)) {
+      for (ByteBuffer m; (m = ch.receive(Duration.ofMillis(500))) != null; ) {
+        String id = text(m);
+        got.add(id);
+        assertEquals(id, ((RedisStreamChannel) ch).lastDeliveredId(), "lastDeliveredId after receive");
+      }
+    }
+    return got;
+  }
+
+  @Test
   void badUrisAreRefusedWithTheReason() {
     var e = assertThrows(InvalidChannelUriException.class, () -> Channels.open(base));
     assertTrue(e.getMessage().contains("stream=NAME"), e.getMessage());
     e = assertThrows(InvalidChannelUriException.class, () -> Channels.open(base + "?stream=a&start=middle"));
     assertTrue(e.getMessage().contains("start=middle"), e.getMessage());
+    e = assertThrows(InvalidChannelUriException.class, () -> Channels.open(base + "?stream=a&start=1-99999999999999999999"));
+    assertTrue(e.getMessage().contains("out of range"), e.getMessage());
   }
 
   private static void awaitLine(File log, String line, Process child) throws Exception {

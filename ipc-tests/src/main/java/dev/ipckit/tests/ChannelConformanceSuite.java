@@ -1147,8 +1147,11 @@ public abstract class ChannelConformanceSuite {
     child.kill(); // SIGKILL: the reader never closed
     appendNumbered(writer, 500, 520);
     Channel resumed = openLogReader(log, "worker", TransportFixture.START_BEGINNING);
-    expectNumbered(resumed, 200, 520);
-    assertNull(resumed.receive(Duration.ofMillis(200)), "nothing the killed reader received comes again");
+    int again = fixture.unacknowledgedRedeliveredAfterCrash(); // 0: exactly once; 1: at-least-once
+    expectNumbered(resumed, 200 - again, 520);
+    assertNull(resumed.receive(Duration.ofMillis(200)), again == 0
+        ? "nothing the killed reader received comes again"
+        : "nothing the killed reader received comes again but its last " + again + " (not acknowledged)");
   }
 
   @Test

@@ -27,7 +27,7 @@ import java.util.Optional;
  *       for the peer to close</td></tr>
  *   <tr><td>{@code hold}</td><td>stays connected and reads nothing until killed</td></tr>
  *   <tr><td>{@code read N}</td><td>receives N messages, prints {@code "got I"} for each (I: its first
- *       int), then {@code "held"}, and holds until killed (a reader of a durable log)</td></tr>
+ *       int), flushes, then {@code "held"}, and holds until killed (a reader of a durable log)</td></tr>
  *   <tr><td>{@code close}</td><td>closes the channel at once and exits 0</td></tr>
  *   <tr><td>{@code handles}</td><td>the child's half of the suite's PASSES_HANDLES case (see
  *       {@link HandleExchange}), then waits for the peer to close</td></tr>
@@ -113,6 +113,9 @@ public final class PeerMain {
       }
       System.out.println("got " + m.getInt(m.position()));
     }
+    // what the reader owes the transport (acknowledgements) is handed over before it says held and
+    // may be killed, so what comes again after the kill is exactly what was never acknowledged
+    ch.flush();
     System.out.println("held");
     System.out.flush();
     hold();

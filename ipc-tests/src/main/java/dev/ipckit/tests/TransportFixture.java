@@ -265,6 +265,18 @@ public abstract class TransportFixture implements AutoCloseable {
     throw new UnsupportedOperationException(getClass().getName() + " does not override lastReadPosition");
   }
 
+  /**
+   * How many of the last messages a named reader received come to it again after it was killed
+   * (SIGKILL) and reopened, once it had flushed ({@link Channel#flush}) what it owed the
+   * transport. 0, the default, is exactly-once across a crash: the reader's position is saved
+   * with each message it takes (shm:). An at-least-once transport that acknowledges a message
+   * only when the reader comes back for the next one says 1: the message it was handling when
+   * it died comes again, and nothing before it.
+   */
+  public int unacknowledgedRedeliveredAfterCrash() {
+    return 0;
+  }
+
   /** Files the transport left in {@link #scratch()} (socket files, queue files). */
   public List<Path> leftovers() throws IOException {
     try (Stream<Path> s = Files.walk(scratch)) {

@@ -55,7 +55,7 @@ public final class StreamReader implements AutoCloseable {
   private final byte[] key;
   private final byte[] group;
   private final byte[] consumer;
-  private final boolean startNew;
+  private final String groupStart;
   private final long claimAfterMillis;
   private final int count;
   private final Sink sink;
@@ -70,14 +70,14 @@ public final class StreamReader implements AutoCloseable {
   private long averageSize = 1024;
 
   public StreamReader(RedisEndpoint endpoint, String uri, String threadName, String key, String group,
-      String consumer, boolean startNew, Duration claimAfter, int count, Sink sink, Duration backoff,
+      String consumer, String groupStart, Duration claimAfter, int count, Sink sink, Duration backoff,
       Duration maxBackoff) {
     this.endpoint = endpoint;
     this.uri = uri;
     this.key = key.getBytes(StandardCharsets.UTF_8);
     this.group = group.getBytes(StandardCharsets.UTF_8);
     this.consumer = consumer.getBytes(StandardCharsets.UTF_8);
-    this.startNew = startNew;
+    this.groupStart = groupStart;
     this.claimAfterMillis = claimAfter.toMillis();
     this.count = count;
     this.sink = sink;
@@ -175,7 +175,7 @@ public final class StreamReader implements AutoCloseable {
   private void createGroup(Connection c) {
     try {
       c.executeCommand(new CommandArguments(Protocol.Command.XGROUP).add("CREATE").add(key).add(group)
-          .add(startNew ? "$" : "0").add("MKSTREAM"));
+          .add(groupStart).add("MKSTREAM"));
     } catch (JedisDataException e) {
       if (!String.valueOf(e.getMessage()).startsWith("BUSYGROUP")) {
         throw e;
