@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * A channel over Redis pub/sub, in one of three roles:
@@ -72,6 +73,7 @@ public final class RedisPubSubChannel implements Channel {
   // flow control of a pair, sending side: bytes in flight by sequence number, released by CREDIT
   private final long window;
   private final SendWindow flow;
+  private final Supplier<String> closedReason = this::whyClosed;
   // receiving side: what the application consumed of the peer's messages, and what we told it
   private volatile long consumedSeq;
   private final AtomicLong consumedSinceCredit = new AtomicLong();
@@ -150,19 +152,21 @@ public final class RedisPubSubChannel implements Channel {
     }
     long deadline = System.nanoTime() + common.sendTimeout().toNanos();
     if (role == Role.BUS) {
-      publisher.send(publishTo, frame, options.plain() ? null : seq, common.sendTimeout().toNanos());
+      publisher.send(publishTo, frame, options.plain() ? null : seq, null, common.sendTimeout().toNanos());
     } else {
-      flow.reserve(frame.length, deadline, () -> closed.get() ? "channel " + display + " is closed" : peerGone,
-          null, Long.MAX_VALUE);
+      flow.reserve(frame.length, deadline, closedReason, null, Long.MAX_VALUE);
       try {
-        publisher.send(publishTo, frame, seq, Math.max(0, deadline - System.nanoTime()));
+        publisher.send(publishTo, frame, seq, flow, Math.max(0, deadline - System.nanoTime()));
       } catch (IOException | RuntimeException e) {
         flow.release(frame.length);
         throw e;
       }
-      flow.sent(Frame.seq(frame), frame.length);
     }
     lastSentNanos = System.nanoTime();
+  }
+
+  private String whyClosed() {
+    return closed.get() ? "channel " + display + " is closed" : peerGone;
   }
 
   /** The application took the peer's message (or gap) up to {@code upTo}: tell the peer now and then. */
