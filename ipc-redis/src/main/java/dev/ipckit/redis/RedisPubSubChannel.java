@@ -67,7 +67,11 @@ public final class RedisPubSubChannel implements Channel {
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile Subscriber subscriber;
   private volatile long lastSentNanos = System.nanoTime();
+  /** Set per message instead of reading the clock; {@link #tick} turns it into lastSentNanos. */
+  private volatile boolean sent;
   private volatile long lastHeardNanos = System.nanoTime();
+  /** Set per frame from the peer instead of reading the clock; {@link #tick} turns it into lastHeardNanos. */
+  private volatile boolean heard;
   private volatile String peerGone;
 
   // flow control of a pair, sending side: bytes in flight by sequence number, released by CREDIT
@@ -150,19 +154,21 @@ public final class RedisPubSubChannel implements Channel {
     } else {
       frame = Frame.data(id, message);
     }
-    long deadline = System.nanoTime() + common.sendTimeout().toNanos();
+    long timeout = common.sendTimeout().toNanos();
     if (role == Role.BUS) {
-      publisher.send(publishTo, frame, options.plain() ? null : seq, null, common.sendTimeout().toNanos());
+      publisher.send(publishTo, frame, options.plain() ? null : seq, null, timeout);
     } else {
-      flow.reserve(frame.length, deadline, closedReason, null, Long.MAX_VALUE);
+      long left = flow.reserve(frame.length, timeout, closedReason, null, Long.MAX_VALUE);
       try {
-        publisher.send(publishTo, frame, seq, flow, Math.max(0, deadline - System.nanoTime()));
+        publisher.send(publishTo, frame, seq, flow, left);
       } catch (IOException | RuntimeException e) {
         flow.release(frame.length);
         throw e;
       }
     }
-    lastSentNanos = System.nanoTime();
+    if (!sent) {
+      sent = true;
+    }
   }
 
   private String whyClosed() {
@@ -221,6 +227,11 @@ public final class RedisPubSubChannel implements Channel {
     }
   }
 
+  /** This end was closed (cheaper than {@link #isOpen}, which also asks the inbox). */
+  boolean isClosed() {
+    return closed.get();
+  }
+
   @Override
   public boolean isOpen() {
     return !closed.get() && !(peerGone != null && inbox.isEnded());
@@ -268,7 +279,9 @@ public final class RedisPubSubChannel implements Channel {
     if (from == id && !options.echo()) {
       return;
     }
-    lastHeardNanos = System.nanoTime();
+    if (!heard) {
+      heard = true;
+    }
     long n = Frame.seq(message);
     if (kind == Frame.DATA) {
       long lost = gaps.onData(from, n);
@@ -310,6 +323,14 @@ public final class RedisPubSubChannel implements Channel {
   void tick(long now) {
     if (closed.get()) {
       return;
+    }
+    if (heard) {
+      heard = false;
+      lastHeardNanos = now;
+    }
+    if (sent) {
+      sent = false;
+      lastSentNanos = now;
     }
     Subscriber s = subscriber;
     if (s != null) {

@@ -167,14 +167,14 @@ public final class RedisStreamChannel implements Channel {
     }
     byte[] payload = new byte[message.remaining()];
     message.duplicate().get(payload);
-    long deadline = System.nanoTime() + common.sendTimeout().toNanos();
+    long timeout = common.sendTimeout().toNanos();
     if (flow == null) {
-      writer.submit(new XAdd(payload), payload.length, common.sendTimeout().toNanos());
+      writer.submit(new XAdd(payload), payload.length, timeout);
       return;
     }
-    flow.reserve(payload.length, deadline, closedReason, creditAsker, CREDIT_POLL_NANOS);
+    long left = flow.reserve(payload.length, timeout, closedReason, creditAsker, CREDIT_POLL_NANOS);
     try {
-      writer.submit(new XAdd(payload), payload.length, Math.max(0, deadline - System.nanoTime()));
+      writer.submit(new XAdd(payload), payload.length, left);
     } catch (IOException | RuntimeException e) {
       flow.release(payload.length);
       throw e;

@@ -145,10 +145,13 @@ public final class Publisher implements AutoCloseable {
   /** Queues a data command of {@code bytes}; waits up to {@code timeoutNanos} for room. */
   public void submit(Command command, long bytes, long timeoutNanos)
       throws SendTimeoutException, ChannelClosedException {
-    long deadline = System.nanoTime() + timeoutNanos;
+    long deadline = 0; // read the clock only when there is no room
     lock.lock();
     try {
       while (!stopping && queuedBytes > 0 && queuedBytes + bytes > capacity) {
+        if (deadline == 0) {
+          deadline = System.nanoTime() + timeoutNanos;
+        }
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           throw new SendTimeoutException("send on " + uri + " timed out: " + queuedBytes

@@ -46,17 +46,19 @@ public final class SendWindow {
   }
 
   /**
-   * Waits until the peer has room for {@code size} more bytes (one message always goes when none
-   * are in flight).
+   * Waits up to {@code timeoutNanos} until the peer has room for {@code size} more bytes (one
+   * message always goes when none are in flight).
    *
    * @param closed why the channel cannot send any more (ChannelClosedException's message), or null
    * @param waiting called about every {@code pollNanos} while waiting (to ask for fresh credit); may be null
+   * @return what is left of {@code timeoutNanos} (all of it when there was room: no clock is read then)
    */
-  public void reserve(long size, long deadline, Supplier<String> closed, Runnable waiting, long pollNanos)
+  public long reserve(long size, long timeoutNanos, Supplier<String> closed, Runnable waiting, long pollNanos)
       throws SendTimeoutException, ChannelClosedException {
     if (tryReserve(size)) {
-      return;
+      return timeoutNanos;
     }
+    long deadline = System.nanoTime() + timeoutNanos;
     lock.lock();
     waiters++;
     try {
@@ -75,6 +77,7 @@ public final class SendWindow {
         }
         credited.awaitNanos(Math.min(left, pollNanos));
       }
+      return Math.max(0, deadline - System.nanoTime());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ChannelClosedException("interrupted while sending on " + uri, e);

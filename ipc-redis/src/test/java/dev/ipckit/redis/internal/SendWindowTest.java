@@ -17,7 +17,7 @@ class SendWindowTest {
   private static final long SHORT = TimeUnit.MILLISECONDS.toNanos(50);
 
   private static void reserve(SendWindow w, long size, long nanos) throws Exception {
-    w.reserve(size, System.nanoTime() + nanos, OPEN, null, Long.MAX_VALUE);
+    w.reserve(size, nanos, OPEN, null, Long.MAX_VALUE);
   }
 
   @Test
@@ -95,7 +95,7 @@ class SendWindowTest {
     String[] closed = {null};
     CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> {
       try {
-        w.reserve(10, System.nanoTime() + TimeUnit.SECONDS.toNanos(20), () -> closed[0], null, Long.MAX_VALUE);
+        w.reserve(10, TimeUnit.SECONDS.toNanos(20), () -> closed[0], null, Long.MAX_VALUE);
       } catch (ChannelClosedException e) {
         return;
       } catch (Exception e) {
