@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * A channel over Redis pub/sub, in one of three roles:
@@ -66,12 +67,17 @@ public final class RedisPubSubChannel implements Channel {
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile Subscriber subscriber;
   private volatile long lastSentNanos = System.nanoTime();
+  /** Set per message instead of reading the clock; {@link #tick} turns it into lastSentNanos. */
+  private volatile boolean sent;
   private volatile long lastHeardNanos = System.nanoTime();
+  /** Set per frame from the peer instead of reading the clock; {@link #tick} turns it into lastHeardNanos. */
+  private volatile boolean heard;
   private volatile String peerGone;
 
   // flow control of a pair, sending side: bytes in flight by sequence number, released by CREDIT
   private final long window;
   private final SendWindow flow;
+  private final Supplier<String> closedReason = this::whyClosed;
   // receiving side: what the application consumed of the peer's messages, and what we told it
   private volatile long consumedSeq;
   private final AtomicLong consumedSinceCredit = new AtomicLong();
@@ -148,21 +154,25 @@ public final class RedisPubSubChannel implements Channel {
     } else {
       frame = Frame.data(id, message);
     }
-    long deadline = System.nanoTime() + common.sendTimeout().toNanos();
+    long timeout = common.sendTimeout().toNanos();
     if (role == Role.BUS) {
-      publisher.send(publishTo, frame, options.plain() ? null : seq, common.sendTimeout().toNanos());
+      publisher.send(publishTo, frame, options.plain() ? null : seq, null, timeout);
     } else {
-      flow.reserve(frame.length, deadline, () -> closed.get() ? "channel " + display + " is closed" : peerGone,
-          null, Long.MAX_VALUE);
+      long left = flow.reserve(frame.length, timeout, closedReason, null, Long.MAX_VALUE);
       try {
-        publisher.send(publishTo, frame, seq, Math.max(0, deadline - System.nanoTime()));
+        publisher.send(publishTo, frame, seq, flow, left);
       } catch (IOException | RuntimeException e) {
         flow.release(frame.length);
         throw e;
       }
-      flow.sent(Frame.seq(frame), frame.length);
     }
-    lastSentNanos = System.nanoTime();
+    if (!sent) {
+      sent = true;
+    }
+  }
+
+  private String whyClosed() {
+    return closed.get() ? "channel " + display + " is closed" : peerGone;
   }
 
   /** The application took the peer's message (or gap) up to {@code upTo}: tell the peer now and then. */
@@ -217,6 +227,11 @@ public final class RedisPubSubChannel implements Channel {
     }
   }
 
+  /** This end was closed (cheaper than {@link #isOpen}, which also asks the inbox). */
+  boolean isClosed() {
+    return closed.get();
+  }
+
   @Override
   public boolean isOpen() {
     return !closed.get() && !(peerGone != null && inbox.isEnded());
@@ -264,7 +279,9 @@ public final class RedisPubSubChannel implements Channel {
     if (from == id && !options.echo()) {
       return;
     }
-    lastHeardNanos = System.nanoTime();
+    if (!heard) {
+      heard = true;
+    }
     long n = Frame.seq(message);
     if (kind == Frame.DATA) {
       long lost = gaps.onData(from, n);
@@ -306,6 +323,14 @@ public final class RedisPubSubChannel implements Channel {
   void tick(long now) {
     if (closed.get()) {
       return;
+    }
+    if (heard) {
+      heard = false;
+      lastHeardNanos = now;
+    }
+    if (sent) {
+      sent = false;
+      lastSentNanos = now;
     }
     Subscriber s = subscriber;
     if (s != null) {

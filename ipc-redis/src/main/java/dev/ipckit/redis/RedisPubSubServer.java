@@ -40,6 +40,10 @@ public final class RedisPubSubServer implements ChannelServer {
   private final Map<Long, RedisPubSubChannel> byClient = new ConcurrentHashMap<>();
   private final Backlog backlog;
   private volatile boolean closed;
+  // the client of the last frame and its channel (subscriber thread only): a busy client's frames
+  // skip the map lookup
+  private long lastClient;
+  private RedisPubSubChannel lastChannel;
 
   RedisPubSubServer(String uri, RedisEndpoint endpoint, ChannelOptions common, PubSubOptions options)
       throws IpcException {
@@ -94,8 +98,11 @@ public final class RedisPubSubServer implements ChannelServer {
       return; // not from an ipckit client: nobody to deliver it to
     }
     long client = Frame.publisher(message);
-    RedisPubSubChannel ch = byClient.get(client);
+    RedisPubSubChannel ch = lastChannel != null && lastClient == client && !lastChannel.isClosed()
+        ? lastChannel : byClient.get(client);
     if (ch != null) {
+      lastClient = client;
+      lastChannel = ch;
       ch.deliver(message);
       return;
     }

@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Protocol;
@@ -82,6 +83,8 @@ public final class RedisStreamChannel implements Channel {
   private final long idMillis = System.currentTimeMillis();
   private final AtomicLong written = new AtomicLong();
   private final SendWindow flow;
+  private final Supplier<String> closedReason = this::whyClosed;
+  private final Runnable creditAsker = this::askCredit;
   private final byte[] inAlive;
   private final byte[] outAlive;
   private volatile String peerConsumedId = "0-0";
@@ -169,20 +172,18 @@ public final class RedisStreamChannel implements Channel {
     }
     byte[] payload = new byte[message.remaining()];
     message.duplicate().get(payload);
-    long deadline = System.nanoTime() + common.sendTimeout().toNanos();
+    long timeout = common.sendTimeout().toNanos();
     if (flow == null) {
-      writer.submit(new XAdd(payload), payload.length, common.sendTimeout().toNanos());
+      writer.submit(new XAdd(payload), payload.length, timeout);
       return;
     }
-    flow.reserve(payload.length, deadline, this::whyClosed, this::askCredit, CREDIT_POLL_NANOS);
-    XAdd add = new XAdd(payload);
+    long left = flow.reserve(payload.length, timeout, closedReason, creditAsker, CREDIT_POLL_NANOS);
     try {
-      writer.submit(add, payload.length, Math.max(0, deadline - System.nanoTime()));
+      writer.submit(new XAdd(payload), payload.length, left);
     } catch (IOException | RuntimeException e) {
       flow.release(payload.length);
       throw e;
     }
-    flow.sent(add.n, payload.length);
   }
 
   private void checkSendable() throws IOException {
@@ -449,6 +450,9 @@ public final class RedisStreamChannel implements Channel {
     public void enqueued() {
       if (flow != null) {
         n = written.incrementAndGet();
+        if (payload != null) {
+          flow.sent(n, payload.length);
+        }
       }
     }
 

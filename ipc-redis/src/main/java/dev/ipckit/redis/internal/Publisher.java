@@ -47,12 +47,19 @@ public final class Publisher implements AutoCloseable {
     default void done(Object reply, Exception error) {}
   }
 
-  /** PUBLISH of a frame, numbered from {@code seq} (if given) in queue order. */
-  private record Publish(byte[] channel, byte[] frame, AtomicLong seq) implements Command {
+  /**
+   * PUBLISH of a frame, numbered from {@code seq} (if given) in queue order, and recorded in flight
+   * in {@code flow} (if given) under that number.
+   */
+  private record Publish(byte[] channel, byte[] frame, AtomicLong seq, SendWindow flow) implements Command {
     @Override
     public void enqueued() {
       if (seq != null) {
-        Frame.setSeq(frame, seq.incrementAndGet());
+        long n = seq.incrementAndGet();
+        Frame.setSeq(frame, n);
+        if (flow != null) {
+          flow.sent(n, frame.length);
+        }
       }
     }
 
@@ -73,7 +80,10 @@ public final class Publisher implements AutoCloseable {
   private final Backoff backoff;
   private final boolean retry;
   private final long tickNanos;
-  private final ArrayDeque<Entry> queue = new ArrayDeque<>();
+  // senders add to queue under the lock; the thread swaps it with the empty taken (O(1), so a
+  // sender rarely finds the lock held) and works through taken without the lock
+  private ArrayDeque<Entry> queue = new ArrayDeque<>();
+  private ArrayDeque<Entry> taken = new ArrayDeque<>();
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition notEmpty = lock.newCondition();
   private final Condition notFull = lock.newCondition();
@@ -124,21 +134,24 @@ public final class Publisher implements AutoCloseable {
   }
 
   /**
-   * Queues a DATA frame, numbering it from {@code seq} in queue order; waits up to
-   * {@code timeoutNanos} for room.
+   * Queues a DATA frame, numbering it from {@code seq} in queue order and recording it in
+   * {@code flow} (may be null) once numbered; waits up to {@code timeoutNanos} for room.
    */
-  public void send(byte[] channel, byte[] frame, AtomicLong seq, long timeoutNanos)
+  public void send(byte[] channel, byte[] frame, AtomicLong seq, SendWindow flow, long timeoutNanos)
       throws SendTimeoutException, ChannelClosedException {
-    submit(new Publish(channel, frame, seq), frame.length, timeoutNanos);
+    submit(new Publish(channel, frame, seq, flow), frame.length, timeoutNanos);
   }
 
   /** Queues a data command of {@code bytes}; waits up to {@code timeoutNanos} for room. */
   public void submit(Command command, long bytes, long timeoutNanos)
       throws SendTimeoutException, ChannelClosedException {
-    long deadline = System.nanoTime() + timeoutNanos;
+    long deadline = 0; // read the clock only when there is no room
     lock.lock();
     try {
-      while (!stopping && !queue.isEmpty() && queuedBytes + bytes > capacity) {
+      while (!stopping && queuedBytes > 0 && queuedBytes + bytes > capacity) {
+        if (deadline == 0) {
+          deadline = System.nanoTime() + timeoutNanos;
+        }
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           throw new SendTimeoutException("send on " + uri + " timed out: " + queuedBytes
@@ -370,34 +383,42 @@ public final class Publisher implements AutoCloseable {
     }
   }
 
-  /** Copies up to a batch of queued entries (leaving them counted as queued); false once stopped and empty. */
+  /**
+   * Copies up to a batch of the oldest entries not yet published (leaving them counted as queued);
+   * false once stopped and empty.
+   */
   private boolean takeBatch(List<Entry> batch, long until) {
-    lock.lock();
-    try {
-      while (queue.isEmpty()) {
-        if (stopping) {
-          return false;
+    if (taken.isEmpty()) {
+      lock.lock();
+      try {
+        while (queue.isEmpty()) {
+          if (stopping) {
+            return false;
+          }
+          long left = until - System.nanoTime();
+          if (left <= 0) {
+            return true;
+          }
+          notEmpty.awaitNanos(left);
         }
-        long left = until - System.nanoTime();
-        if (left <= 0) {
-          return true;
-        }
-        notEmpty.awaitNanos(left);
+        ArrayDeque<Entry> q = queue;
+        queue = taken;
+        taken = q;
+      } catch (InterruptedException e) {
+        return false;
+      } finally {
+        lock.unlock();
       }
-      long bytes = 0;
-      for (Entry e : queue) {
-        if (batch.size() == MAX_BATCH || (!batch.isEmpty() && bytes + e.bytes > MAX_BATCH_BYTES)) {
-          break;
-        }
-        batch.add(e);
-        bytes += e.bytes;
-      }
-      return true;
-    } catch (InterruptedException e) {
-      return false;
-    } finally {
-      lock.unlock();
     }
+    long bytes = 0;
+    for (Entry e : taken) {
+      if (batch.size() == MAX_BATCH || (!batch.isEmpty() && bytes + e.bytes > MAX_BATCH_BYTES)) {
+        break;
+      }
+      batch.add(e);
+      bytes += e.bytes;
+    }
+    return true;
   }
 
   private void publish(List<Entry> batch) {
@@ -428,8 +449,13 @@ public final class Publisher implements AutoCloseable {
       backoff.sleep(); // Redis is loading its data after a restart, or busy: the whole batch goes again
       return;
     }
-    // only this thread removes entries, so the batch is still at the head of the queue
+    // only this thread removes entries, so the batch is still at the head of taken
+    long bytes = 0;
     for (int i = 0; i < batch.size(); i++) {
+      Entry t = taken.poll();
+      if (t.data) {
+        bytes += t.bytes;
+      }
       Object reply = null;
       RuntimeException error = failure;
       if (error == null) {
@@ -440,19 +466,14 @@ public final class Publisher implements AutoCloseable {
         }
       }
       try {
-        batch.get(i).command.done(reply, error);
+        t.command.done(reply, error);
       } catch (RuntimeException e) {
         lastError = "a command's callback failed: " + e;
       }
     }
     lock.lock();
     try {
-      for (int i = 0; i < batch.size(); i++) {
-        Entry e = queue.poll();
-        if (e.data) {
-          queuedBytes -= e.bytes;
-        }
-      }
+      queuedBytes -= bytes;
       completed += batch.size();
       notFull.signalAll();
       progress.signalAll();
@@ -480,9 +501,11 @@ public final class Publisher implements AutoCloseable {
   private void failQueued() {
     lock.lock();
     try {
-      for (Entry e; (e = queue.poll()) != null; ) {
-        e.command.done(null, new ChannelClosedException("channel " + uri + " is closed"));
-        completed++;
+      for (ArrayDeque<Entry> q : List.of(taken, queue)) {
+        for (Entry e; (e = q.poll()) != null; ) {
+          e.command.done(null, new ChannelClosedException("channel " + uri + " is closed"));
+          completed++;
+        }
       }
       queuedBytes = 0;
       progress.signalAll();

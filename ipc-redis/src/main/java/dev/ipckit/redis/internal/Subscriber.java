@@ -43,6 +43,8 @@ public final class Subscriber implements AutoCloseable {
   private volatile PubSub pubsub;
   private volatile String lastError = "not connected yet";
   private volatile long lastHeardNanos;
+  /** Set per message instead of reading the clock; {@link #ping} turns it into lastHeardNanos. */
+  private volatile boolean heard;
   private volatile long pingSentNanos;
   private volatile int subscriptions;
   private volatile int connects;
@@ -108,6 +110,10 @@ public final class Subscriber implements AutoCloseable {
     Connection c = connection;
     if (ps == null || c == null || subscriptions == 0 || pingTimeoutNanos == 0) {
       return;
+    }
+    if (heard) {
+      heard = false;
+      lastHeardNanos = now;
     }
     if (pingSentNanos != 0 && lastHeardNanos - pingSentNanos < 0 && now - pingSentNanos > pingTimeoutNanos) {
       lastError = "Redis did not answer a ping for " + (now - pingSentNanos) / 1_000_000 + " ms";
@@ -225,13 +231,17 @@ public final class Subscriber implements AutoCloseable {
 
     @Override
     public void onMessage(byte[] channel, byte[] message) {
-      lastHeardNanos = System.nanoTime();
+      if (!heard) {
+        heard = true;
+      }
       listener.onMessage(channel, message);
     }
 
     @Override
     public void onPMessage(byte[] p, byte[] channel, byte[] message) {
-      lastHeardNanos = System.nanoTime();
+      if (!heard) {
+        heard = true;
+      }
       listener.onMessage(channel, message);
     }
 
