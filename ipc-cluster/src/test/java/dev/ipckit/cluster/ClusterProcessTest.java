@@ -6,6 +6,10 @@ import dev.ipckit.pipe.ExitStatus;
 import dev.ipckit.pipe.Signal;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -125,6 +129,64 @@ class ClusterProcessTest {
       }
       assertTrue(fresh.containsAll(after), "only new workers answer after the reload: " + after);
 
+      cluster.signal(Signal.TERM);
+      assertEquals(ExitStatus.exited(0), cluster.awaitExit(Duration.ofSeconds(30)));
+    }
+  }
+
+  @Test
+  void keepAliveClientsSeeNoErrorThroughTwoReloads() throws Exception {
+    try (ClusterProcess cluster = ClusterProcess.start("--workers", "2")) {
+      cluster.await("ready \\(2 workers\\)");
+      URI uri = URI.create("http://127.0.0.1:" + cluster.port() + "/");
+      // java.net.http keeps connections open between requests: the draining workers close them under it
+      HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(10)).build();
+      AtomicBoolean stop = new AtomicBoolean();
+      AtomicInteger ok = new AtomicInteger();
+      List<String> errors = new CopyOnWriteArrayList<>();
+      Set<Long> answeredBy = ConcurrentHashMap.newKeySet();
+      List<CompletableFuture<Void>> clients = new ArrayList<>();
+      for (int c = 0; c < 4; c++) {
+        clients.add(CompletableFuture.runAsync(() -> {
+          while (!stop.get()) {
+            try {
+              HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(),
+                  HttpResponse.BodyHandlers.ofString());
+              if (r.statusCode() == 200) {
+                ok.incrementAndGet();
+                answeredBy.add(Long.parseLong(r.body().split(" ")[1].trim()));
+              } else {
+                errors.add("status " + r.statusCode() + ": " + r.body());
+              }
+            } catch (IOException | RuntimeException e) {
+              errors.add(e.toString());
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              return;
+            }
+          }
+        }));
+      }
+      Thread.sleep(500);
+      for (int reload = 1; reload <= 2; reload++) {
+        int before = cluster.said();
+        cluster.signal(Signal.HUP);
+        cluster.await("reload done", before, Duration.ofSeconds(90));
+      }
+      Thread.sleep(300);
+      stop.set(true);
+      CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+
+      assertEquals(List.of(), errors, "keep-alive requests failed during the reloads");
+      List<Long> all = cluster.readyPids();
+      assertEquals(6, all.size(), cluster.lines().toString());
+      for (int generation = 0; generation < 3; generation++) {
+        List<Long> those = all.subList(2 * generation, 2 * generation + 2);
+        assertTrue(those.stream().anyMatch(answeredBy::contains),
+            "the clients moved on to each generation of workers: " + answeredBy + ", workers " + all);
+      }
+      assertTrue(ok.get() > 50, "too little load to say anything: " + ok.get() + " requests");
       cluster.signal(Signal.TERM);
       assertEquals(ExitStatus.exited(0), cluster.awaitExit(Duration.ofSeconds(30)));
     }
