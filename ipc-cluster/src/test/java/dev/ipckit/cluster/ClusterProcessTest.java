@@ -4,23 +4,18 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.ipckit.pipe.ExitStatus;
 import dev.ipckit.pipe.Signal;
-import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -81,43 +76,21 @@ class ClusterProcessTest {
       cluster.await("ready \\(2 workers\\)");
       int port = cluster.port();
       List<Long> old = cluster.readyPids();
-      AtomicBoolean stop = new AtomicBoolean();
-      AtomicInteger ok = new AtomicInteger();
-      List<String> errors = new CopyOnWriteArrayList<>();
-      Set<Long> answeredBy = ConcurrentHashMap.newKeySet();
-      List<CompletableFuture<Void>> clients = new ArrayList<>();
-      for (int c = 0; c < 4; c++) {
-        clients.add(CompletableFuture.runAsync(() -> {
-          while (!stop.get()) {
-            try {
-              Http.Response r = Http.get(port, "/");
-              if (r.status() == 200) {
-                ok.incrementAndGet();
-                answeredBy.add(pidOf(r));
-              } else {
-                errors.add("status " + r.status() + ": " + r.body());
-              }
-            } catch (IOException | RuntimeException e) {
-              errors.add(e.toString());
-            }
-          }
-        }));
-      }
+      LoadClients load = new LoadClients(4, () -> Http.get(port, "/"));
       Thread.sleep(500);
       int before = cluster.said();
       cluster.signal(Signal.HUP);
       cluster.await("reload done", before, Duration.ofSeconds(90));
-      int atReload = ok.get();
+      int atReload = load.ok.get();
       Thread.sleep(500);
-      stop.set(true);
-      CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+      load.stop();
 
-      assertEquals(List.of(), errors, "requests failed during the reload");
+      assertEquals(List.of(), load.errors, "requests failed during the reload");
       assertTrue(atReload > 20, "too little load to say anything: " + atReload + " requests");
       List<Long> all = cluster.readyPids();
       assertEquals(4, all.size(), cluster.lines().toString());
       List<Long> fresh = all.subList(2, 4);
-      assertTrue(answeredBy.containsAll(fresh), "the new workers answered: " + answeredBy + ", new " + fresh);
+      assertTrue(load.answeredBy.containsAll(fresh), "the new workers answered: " + load.answeredBy + ", new " + fresh);
       for (long pid : old) {
         cluster.await("\\(pid " + pid + "\\) exited \\(exit code 0\\)$", before, Duration.ofSeconds(5));
       }
@@ -142,32 +115,11 @@ class ClusterProcessTest {
       // java.net.http keeps connections open between requests: the draining workers close them under it
       HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
           .connectTimeout(Duration.ofSeconds(10)).build();
-      AtomicBoolean stop = new AtomicBoolean();
-      AtomicInteger ok = new AtomicInteger();
-      List<String> errors = new CopyOnWriteArrayList<>();
-      Set<Long> answeredBy = ConcurrentHashMap.newKeySet();
-      List<CompletableFuture<Void>> clients = new ArrayList<>();
-      for (int c = 0; c < 4; c++) {
-        clients.add(CompletableFuture.runAsync(() -> {
-          while (!stop.get()) {
-            try {
-              HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(),
-                  HttpResponse.BodyHandlers.ofString());
-              if (r.statusCode() == 200) {
-                ok.incrementAndGet();
-                answeredBy.add(Long.parseLong(r.body().split(" ")[1].trim()));
-              } else {
-                errors.add("status " + r.statusCode() + ": " + r.body());
-              }
-            } catch (IOException | RuntimeException e) {
-              errors.add(e.toString());
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-              return;
-            }
-          }
-        }));
-      }
+      LoadClients load = new LoadClients(4, () -> {
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        return new Http.Response(r.statusCode(), Map.of(), r.body());
+      });
       Thread.sleep(500);
       for (int reload = 1; reload <= 2; reload++) {
         int before = cluster.said();
@@ -175,18 +127,17 @@ class ClusterProcessTest {
         cluster.await("reload done", before, Duration.ofSeconds(90));
       }
       Thread.sleep(300);
-      stop.set(true);
-      CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+      load.stop();
 
-      assertEquals(List.of(), errors, "keep-alive requests failed during the reloads");
+      assertEquals(List.of(), load.errors, "keep-alive requests failed during the reloads");
       List<Long> all = cluster.readyPids();
       assertEquals(6, all.size(), cluster.lines().toString());
       for (int generation = 0; generation < 3; generation++) {
         List<Long> those = all.subList(2 * generation, 2 * generation + 2);
-        assertTrue(those.stream().anyMatch(answeredBy::contains),
-            "the clients moved on to each generation of workers: " + answeredBy + ", workers " + all);
+        assertTrue(those.stream().anyMatch(load.answeredBy::contains),
+            "the clients moved on to each generation of workers: " + load.answeredBy + ", workers " + all);
       }
-      assertTrue(ok.get() > 50, "too little load to say anything: " + ok.get() + " requests");
+      assertTrue(load.ok.get() > 50, "too little load to say anything: " + load.ok.get() + " requests");
       cluster.signal(Signal.TERM);
       assertEquals(ExitStatus.exited(0), cluster.awaitExit(Duration.ofSeconds(30)));
     }
