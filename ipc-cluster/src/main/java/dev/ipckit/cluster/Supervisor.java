@@ -454,8 +454,9 @@ public final class Supervisor implements AutoCloseable {
         byte kind = Control.kind(m);
         if (kind == Control.READY) {
           if (w.ready.complete(null)) {
-            w.slot.firstReady.complete(null);
+            // said before the slot counts as ready, so that "ready (N workers)" follows every worker's line
             emit(new ClusterEvent.WorkerReady(w.info, Duration.ofNanos(System.nanoTime() - w.startedNanos)));
+            w.slot.firstReady.complete(null);
           }
         } else if (kind == Control.MESSAGE) {
           for (WorkerMessageListener l : messageListeners) {
