@@ -144,6 +144,34 @@ class ClusterProcessTest {
   }
 
   @Test
+  void drainingAnswersInFlightWithConnectionCloseAndEndsIdleKeepAliveConnectionsWithoutAReset() throws Exception {
+    try (ClusterProcess cluster = ClusterProcess.start("--workers", "1", "--shutdown-timeout", "30s")) {
+      cluster.await("ready \\(1 workers\\)");
+      int port = cluster.port();
+      try (Http.KeepAlive idle = new Http.KeepAlive(port); Http.KeepAlive busy = new Http.KeepAlive(port)) {
+        idle.send("/");
+        assertEquals(200, idle.read().status());
+        busy.send("/slow?ms=3000");
+        cluster.await("slow request started");
+        cluster.signal(Signal.TERM);
+
+        assertTrue(idle.endedWithin(20_000), "the idle keep-alive connection ends with a FIN");
+        // a request that crosses the FIN is read and dropped: after a plain close, the first
+        // draws a reset from the kernel and the second fails with it
+        idle.send("/");
+        Thread.sleep(300);
+        idle.send("/");
+
+        Http.Response slow = busy.read();
+        assertEquals(200, slow.status(), slow.body());
+        assertEquals("close", slow.header("connection").orElse("(none)"), "the in-flight answer says it closes");
+        assertTrue(busy.endedWithin(20_000), "and the connection ends after it");
+      }
+      assertEquals(ExitStatus.exited(0), cluster.awaitExit(Duration.ofSeconds(30)));
+    }
+  }
+
+  @Test
   void sigtermLetsASlowRequestStartedBeforeItFinishThenExitsZero() throws Exception {
     try (ClusterProcess cluster = ClusterProcess.start("--workers", "2", "--shutdown-timeout", "30s")) {
       cluster.await("ready \\(2 workers\\)");
