@@ -17,6 +17,22 @@ public sealed interface ClusterEvent {
     }
   }
 
+  /** Workers connect to {@code uri} (a worker transport that listens: unix, tcp). */
+  record AcceptingWorkers(String uri) implements ClusterEvent {
+    @Override
+    public String toString() {
+      return "workers connect to " + uri;
+    }
+  }
+
+  /** A connection to the workers' address that was not one of them (or not in time) was closed. */
+  record ChannelRefused(String reason) implements ClusterEvent {
+    @Override
+    public String toString() {
+      return reason;
+    }
+  }
+
   /** Every worker said it was ready: the cluster serves. */
   record Ready(int workers) implements ClusterEvent {
     @Override

@@ -20,7 +20,8 @@ import java.util.Locale;
  *   --workers N               how many workers (default: the CPU count)
  *   --listen HOST:PORT        the port the workers accept on (port 0: a free one)
  *   --reuse-port              each worker binds the port with SO_REUSEPORT (default: one shared socket)
- *   --transport SPEC          the channel to each worker: fd (default), pipe, with ?options
+ *   --transport SPEC          the channel to each worker: fd (default), pipe, unix, tcp, or a URI
+ *                             the supervisor listens on (unix:///run/app/sup.sock, tcp://127.0.0.1:0)
  *   --ready-timeout D         how long a worker has to be ready (default 30s)
  *   --shutdown-timeout D      how long workers have to finish in-flight work (default 10s)
  *   --restart-delay D         first restart delay (default 100ms)

@@ -8,6 +8,7 @@ import dev.ipckit.IpcException;
 import dev.ipckit.cluster.internal.Control;
 import dev.ipckit.cluster.internal.HostPort;
 import dev.ipckit.cluster.internal.SignalTraps;
+import dev.ipckit.cluster.internal.WorkerTransport;
 import dev.ipckit.pipe.ChildProcess;
 import dev.ipckit.pipe.ExitStatus;
 import dev.ipckit.pipe.Signal;
@@ -68,6 +69,7 @@ public final class Supervisor implements AutoCloseable {
   private enum State { NEW, RUNNING, STOPPING, STOPPED }
 
   private final Builder config;
+  private final WorkerTransport transport;
   private final List<Slot> slots = new ArrayList<>();
   private final List<WorkerProcess> live = new ArrayList<>(); // guarded by this
   private final List<ClusterListener> listeners = new CopyOnWriteArrayList<>();
@@ -84,8 +86,9 @@ public final class Supervisor implements AutoCloseable {
   private ServerSocketChannel listenerChannel; // shares listener's descriptor: the one to close
   private InetSocketAddress address;
 
-  private Supervisor(Builder config) {
+  private Supervisor(Builder config, WorkerTransport transport) {
     this.config = config;
+    this.transport = transport;
     for (int i = 0; i < config.workers; i++) {
       slots.add(new Slot(i));
     }
@@ -128,6 +131,10 @@ public final class Supervisor implements AutoCloseable {
       state = State.RUNNING;
     }
     try {
+      transport.open(refused -> emit(new ClusterEvent.ChannelRefused(refused)));
+      if (transport.listens()) {
+        emit(new ClusterEvent.AcceptingWorkers(transport.toString()));
+      }
       bind();
       for (Slot s : slots) {
         launch(s, true);
@@ -388,7 +395,9 @@ public final class Supervisor implements AutoCloseable {
   // ------------------------------------------------------------------ workers
 
   private WorkerProcess launch(Slot slot, boolean current) throws IOException {
-    Spawn spawn = Spawn.java(config.mainClass, config.args.toArray(String[]::new)).channel(config.transport);
+    Spawn spawn = Spawn.java(config.mainClass, config.args.toArray(String[]::new));
+    String token = WorkerTransport.newToken();
+    transport.configure(spawn, token);
     if (config.jvmArgs != null) {
       spawn.jvmArgs(config.jvmArgs.toArray(String[]::new));
     }
@@ -399,7 +408,7 @@ public final class Supervisor implements AutoCloseable {
         throw new IpcException("the supervisor is " + state.name().toLowerCase() + "; no worker is started");
       }
       ChildProcess child = spawn.start();
-      w = new WorkerProcess(slot, new WorkerInfo(slot.index, ++slot.generation, child.pid()), child);
+      w = new WorkerProcess(slot, new WorkerInfo(slot.index, ++slot.generation, child.pid()), child, token);
       live.add(w);
       if (current) {
         slot.current = w;
@@ -414,11 +423,18 @@ public final class Supervisor implements AutoCloseable {
     return w;
   }
 
-  /** Opens the worker's channel, says hello (with the listener), then reads what it sends until it closes. */
+  /**
+   * Waits for the worker's channel and its ident, says hello (with the listener), then reads what
+   * it sends until it closes.
+   */
   private void serve(WorkerProcess w) {
     Channel ch = null;
     try {
-      ch = w.child.channel();
+      WorkerTransport.Identified id = transport.connect(w.child, w.token, config.readyTimeout);
+      ch = id.channel();
+      if (id.pid() != w.info.pid()) {
+        throw new dev.ipckit.ProtocolException("the channel of " + w.info + " says it is pid " + id.pid());
+      }
       w.channel = ch;
       String hello = "slot=" + w.info.slot() + " generation=" + w.info.generation() + " listen="
           + (address == null ? "none" : config.listenMode == ListenMode.SHARED ? "shared" : "reuseport")
@@ -438,8 +454,9 @@ public final class Supervisor implements AutoCloseable {
         byte kind = Control.kind(m);
         if (kind == Control.READY) {
           if (w.ready.complete(null)) {
-            w.slot.firstReady.complete(null);
+            // said before the slot counts as ready, so that "ready (N workers)" follows every worker's line
             emit(new ClusterEvent.WorkerReady(w.info, Duration.ofNanos(System.nanoTime() - w.startedNanos)));
+            w.slot.firstReady.complete(null);
           }
         } else if (kind == Control.MESSAGE) {
           for (WorkerMessageListener l : messageListeners) {
@@ -506,6 +523,7 @@ public final class Supervisor implements AutoCloseable {
       expected = w.expectedExit || state != State.RUNNING || w.slot.current != w;
     }
     closeQuietly(w.channel);
+    transport.forget(w.token);
     w.ready.completeExceptionally(new IpcException(w.info + " exited (" + how + ") before it was ready"));
     emit(new ClusterEvent.WorkerExited(w.info, how, expected));
     if (!expected) {
@@ -594,6 +612,7 @@ public final class Supervisor implements AutoCloseable {
     synchronized (this) {
       state = State.STOPPED;
     }
+    transport.close();
     emit(new ClusterEvent.Stopped(killedAtStop.get()));
     timer.shutdownNow();
     CrashLoopException f;
@@ -699,6 +718,7 @@ public final class Supervisor implements AutoCloseable {
     final Slot slot;
     final WorkerInfo info;
     final ChildProcess child;
+    final String token;
     final long startedNanos = System.nanoTime();
     final CompletableFuture<Void> ready = new CompletableFuture<>();
     /** Completes once its exit has been reported. */
@@ -707,10 +727,11 @@ public final class Supervisor implements AutoCloseable {
     volatile boolean expectedExit;
     volatile boolean notReady;
 
-    WorkerProcess(Slot slot, WorkerInfo info, ChildProcess child) {
+    WorkerProcess(Slot slot, WorkerInfo info, ChildProcess child, String token) {
       this.slot = slot;
       this.info = info;
       this.child = child;
+      this.token = token;
     }
   }
 
@@ -747,9 +768,13 @@ public final class Supervisor implements AutoCloseable {
     }
 
     /**
-     * The channel to each worker, as {@link Spawn#channel(String)} takes it: {@code "fd"} (the
-     * default, and the one that can pass the listening socket), {@code "pipe"}, with options after
-     * a '?' ({@code "fd?maxMessage=1MiB"}).
+     * The channel to each worker: {@code "fd"} (the default) or {@code "pipe"}, as
+     * {@link Spawn#channel(String)} takes them, with options after a '?'
+     * ({@code "fd?maxMessage=1MiB"}); or a URI the supervisor listens on and each worker connects
+     * to ({@code "unix:///run/app/supervisor.sock"}, {@code "tcp://127.0.0.1:0"}), given to the
+     * worker in {@code IPCKIT_CHANNEL}; or {@code "unix"} (a socket in a fresh private directory)
+     * or {@code "tcp"} (a free port on 127.0.0.1). The listening socket of {@link ListenMode#SHARED}
+     * can only travel over a transport that passes handles: fd and unix.
      */
     public Builder transport(String spec) {
       this.transport = spec;
@@ -802,12 +827,18 @@ public final class Supervisor implements AutoCloseable {
       return this;
     }
 
+    /**
+     * @throws IllegalArgumentException the transport is unknown, or cannot pass the shared
+     *     listening socket
+     */
     public Supervisor build() {
-      if (transport.trim().toLowerCase().startsWith("pipe") && listen != null && listenMode == ListenMode.SHARED) {
-        throw new IllegalArgumentException("a pipe: channel cannot pass the listening socket; use transport(\"fd\") "
-            + "or listenMode(REUSE_PORT)");
+      WorkerTransport t = WorkerTransport.of(transport);
+      if (listen != null && listenMode == ListenMode.SHARED && !t.passesHandles()) {
+        throw new IllegalArgumentException("the worker transport '" + transport + "' cannot pass the listening "
+            + "socket to the workers: handle passing needs fd or unix; use transport(\"fd\") or a unix:// URI, or "
+            + "listenMode(REUSE_PORT) so that each worker binds the port itself with SO_REUSEPORT");
       }
-      return new Supervisor(this);
+      return new Supervisor(this, t);
     }
 
     private static Duration positive(Duration d, String what) {

@@ -11,6 +11,7 @@ import dev.ipckit.ProtocolException;
 import dev.ipckit.TransportUnavailableException;
 import dev.ipckit.cluster.internal.Control;
 import dev.ipckit.cluster.internal.HostPort;
+import dev.ipckit.cluster.internal.WorkerTransport;
 import dev.ipckit.pipe.Spawn;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -82,7 +83,8 @@ public final class Worker {
 
   /**
    * This process's worker side, connected to its supervisor on the first call (through the
-   * channel the supervisor left in the environment).
+   * channel the supervisor left in the environment, {@code IPCKIT_CHANNEL}: its own fd: or pipe:
+   * channel, or the unix: or tcp: address the supervisor listens on).
    *
    * @throws TransportUnavailableException this process was not started by a {@link Supervisor}
    */
@@ -101,6 +103,10 @@ public final class Worker {
       throw new TransportUnavailableException("this process was not started by an ipckit Supervisor: "
           + e.getMessage(), e);
     }
+    // who this is, first: a supervisor that listens (unix:, tcp:) matches connections to processes by the token
+    String token = System.getenv(WorkerTransport.TOKEN_ENV);
+    ch.send(Control.encode(Control.IDENT, "pid=" + ProcessHandle.current().pid() + " token="
+        + (token == null ? "" : token)));
     Delivery d = ch.receiveWithHandles(HELLO_TIMEOUT);
     if (d == null) {
       ch.close();

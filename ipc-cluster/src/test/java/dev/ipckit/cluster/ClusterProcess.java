@@ -25,20 +25,24 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A supervisor in a process of its own ({@link ClusterMain} running {@link HttpWorkerMain}), so
- * that the signals a test sends are real; its "cluster: " lines are collected, and its log (with
- * its workers' output) is kept under target/child-logs.
+ * A supervisor in a process of its own ({@link ClusterMain} running {@link HttpWorkerMain}, or any
+ * program that prints its events as "cluster: " lines), so that the signals a test sends are
+ * real; its "cluster: " lines are collected, and its log (with its workers' output) is kept under
+ * target/child-logs. (Shared with ipc-examples' tests through this module's test jar.)
  */
-final class ClusterProcess implements AutoCloseable {
-  private static final String[] SUPERVISOR_JVM = {"-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"};
+public final class ClusterProcess implements AutoCloseable {
+  /** Flags for a small, quickly started supervisor JVM (its workers inherit them unless told otherwise). */
+  public static final String[] SMALL_JVM = {"-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"};
   private static final Pattern STARTED = Pattern.compile("worker \\d+ \\(pid (\\d+)\\) started");
 
-  final ChildProcess process;
-  final Set<Long> pids = ConcurrentHashMap.newKeySet();
+  public final ChildProcess process;
+  public final Set<Long> pids = ConcurrentHashMap.newKeySet();
   private final List<String> lines = new CopyOnWriteArrayList<>();
   private final File log;
+  private final Set<Long> before; // descendants of the test that were there first (a Redis)
 
-  private ClusterProcess(ChildProcess process, File log) {
+  private ClusterProcess(ChildProcess process, File log, Set<Long> before) {
+    this.before = before;
     this.process = process;
     this.log = log;
     pids.add(process.pid());
@@ -48,7 +52,7 @@ final class ClusterProcess implements AutoCloseable {
   }
 
   /** Starts HTTP workers on a free port under a supervisor with {@code options} (ClusterMain's). */
-  static ClusterProcess start(String... options) throws IOException {
+  public static ClusterProcess start(String... options) throws IOException {
     List<String> argv = new ArrayList<>(List.of("--listen", "127.0.0.1:0"));
     argv.addAll(List.of(options));
     for (String flag : new String[] {"-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k"}) {
@@ -56,10 +60,15 @@ final class ClusterProcess implements AutoCloseable {
       argv.add(flag);
     }
     argv.add(HttpWorkerMain.class.getName());
-    File log = ChildJvm.newLogFile(ClusterMain.class);
-    ChildProcess p = Spawn.java(ClusterMain.class, argv.toArray(String[]::new)).jvmArgs(SUPERVISOR_JVM)
-        .channel("none").stdout(Stdio.PIPE).stderrTo(log.toPath()).start();
-    return new ClusterProcess(p, log);
+    return run(Spawn.java(ClusterMain.class, argv.toArray(String[]::new)).jvmArgs(SMALL_JVM), ClusterMain.class);
+  }
+
+  /** Runs {@code program} (a Spawn of {@code main}), reading its "cluster: " lines. */
+  public static ClusterProcess run(Spawn program, Class<?> main) throws IOException {
+    File log = ChildJvm.newLogFile(main);
+    Set<Long> before = ProcessHandle.current().descendants().map(ProcessHandle::pid).collect(java.util.stream.Collectors.toSet());
+    ChildProcess p = program.channel("none").stdout(Stdio.PIPE).stderrTo(log.toPath()).start();
+    return new ClusterProcess(p, log, before);
   }
 
   private void read() {
@@ -82,7 +91,7 @@ final class ClusterProcess implements AutoCloseable {
   }
 
   /** Waits for the first line from {@code from} on that matches {@code regex}; its match. */
-  Matcher await(String regex, int from, Duration timeout) throws InterruptedException {
+  public Matcher await(String regex, int from, Duration timeout) throws InterruptedException {
     Pattern p = Pattern.compile(regex);
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
@@ -100,25 +109,25 @@ final class ClusterProcess implements AutoCloseable {
     }
   }
 
-  Matcher await(String regex) throws InterruptedException {
+  public Matcher await(String regex) throws InterruptedException {
     return await(regex, 0, Duration.ofSeconds(60));
   }
 
   /** How many lines the supervisor has said so far (to wait for what comes after). */
-  int said() {
+  public int said() {
     return lines.size();
   }
 
-  List<String> lines() {
+  public List<String> lines() {
     return lines;
   }
 
-  int port() throws InterruptedException {
+  public int port() throws InterruptedException {
     return Integer.parseInt(await("listening on 127\\.0\\.0\\.1:(\\d+)").group(1));
   }
 
   /** The pids of the workers that said they were ready, in order. */
-  List<Long> readyPids() {
+  public List<Long> readyPids() {
     List<Long> out = new ArrayList<>();
     Pattern ready = Pattern.compile("worker \\d+ \\(pid (\\d+)\\) ready");
     for (String l : lines) {
@@ -130,11 +139,11 @@ final class ClusterProcess implements AutoCloseable {
     return out;
   }
 
-  void signal(Signal s) {
+  public void signal(Signal s) {
     process.kill(s);
   }
 
-  ExitStatus awaitExit(Duration timeout) throws Exception {
+  public ExitStatus awaitExit(Duration timeout) throws Exception {
     return process.exit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
@@ -146,6 +155,6 @@ final class ClusterProcess implements AutoCloseable {
     }
     process.exit().get(20, TimeUnit.SECONDS);
     process.close();
-    Strays.assertAllGone(pids);
+    Strays.assertAllGone(pids, before);
   }
 }

@@ -4,19 +4,18 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.ipckit.pipe.ExitStatus;
 import dev.ipckit.pipe.Signal;
-import java.io.IOException;
 import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -77,43 +76,21 @@ class ClusterProcessTest {
       cluster.await("ready \\(2 workers\\)");
       int port = cluster.port();
       List<Long> old = cluster.readyPids();
-      AtomicBoolean stop = new AtomicBoolean();
-      AtomicInteger ok = new AtomicInteger();
-      List<String> errors = new CopyOnWriteArrayList<>();
-      Set<Long> answeredBy = ConcurrentHashMap.newKeySet();
-      List<CompletableFuture<Void>> clients = new ArrayList<>();
-      for (int c = 0; c < 4; c++) {
-        clients.add(CompletableFuture.runAsync(() -> {
-          while (!stop.get()) {
-            try {
-              Http.Response r = Http.get(port, "/");
-              if (r.status() == 200) {
-                ok.incrementAndGet();
-                answeredBy.add(pidOf(r));
-              } else {
-                errors.add("status " + r.status() + ": " + r.body());
-              }
-            } catch (IOException | RuntimeException e) {
-              errors.add(e.toString());
-            }
-          }
-        }));
-      }
+      LoadClients load = new LoadClients(4, () -> Http.get(port, "/"));
       Thread.sleep(500);
       int before = cluster.said();
       cluster.signal(Signal.HUP);
       cluster.await("reload done", before, Duration.ofSeconds(90));
-      int atReload = ok.get();
+      int atReload = load.ok.get();
       Thread.sleep(500);
-      stop.set(true);
-      CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+      load.stop();
 
-      assertEquals(List.of(), errors, "requests failed during the reload");
+      assertEquals(List.of(), load.errors, "requests failed during the reload");
       assertTrue(atReload > 20, "too little load to say anything: " + atReload + " requests");
       List<Long> all = cluster.readyPids();
       assertEquals(4, all.size(), cluster.lines().toString());
       List<Long> fresh = all.subList(2, 4);
-      assertTrue(answeredBy.containsAll(fresh), "the new workers answered: " + answeredBy + ", new " + fresh);
+      assertTrue(load.answeredBy.containsAll(fresh), "the new workers answered: " + load.answeredBy + ", new " + fresh);
       for (long pid : old) {
         cluster.await("\\(pid " + pid + "\\) exited \\(exit code 0\\)$", before, Duration.ofSeconds(5));
       }
@@ -126,6 +103,70 @@ class ClusterProcessTest {
       assertTrue(fresh.containsAll(after), "only new workers answer after the reload: " + after);
 
       cluster.signal(Signal.TERM);
+      assertEquals(ExitStatus.exited(0), cluster.awaitExit(Duration.ofSeconds(30)));
+    }
+  }
+
+  @Test
+  void keepAliveClientsSeeNoErrorThroughTwoReloads() throws Exception {
+    try (ClusterProcess cluster = ClusterProcess.start("--workers", "2")) {
+      cluster.await("ready \\(2 workers\\)");
+      URI uri = URI.create("http://127.0.0.1:" + cluster.port() + "/");
+      // java.net.http keeps connections open between requests: the draining workers close them under it
+      HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(10)).build();
+      LoadClients load = new LoadClients(4, () -> {
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        return new Http.Response(r.statusCode(), Map.of(), r.body());
+      });
+      Thread.sleep(500);
+      for (int reload = 1; reload <= 2; reload++) {
+        int before = cluster.said();
+        cluster.signal(Signal.HUP);
+        cluster.await("reload done", before, Duration.ofSeconds(90));
+      }
+      Thread.sleep(300);
+      load.stop();
+
+      assertEquals(List.of(), load.errors, "keep-alive requests failed during the reloads");
+      List<Long> all = cluster.readyPids();
+      assertEquals(6, all.size(), cluster.lines().toString());
+      for (int generation = 0; generation < 3; generation++) {
+        List<Long> those = all.subList(2 * generation, 2 * generation + 2);
+        assertTrue(those.stream().anyMatch(load.answeredBy::contains),
+            "the clients moved on to each generation of workers: " + load.answeredBy + ", workers " + all);
+      }
+      assertTrue(load.ok.get() > 50, "too little load to say anything: " + load.ok.get() + " requests");
+      cluster.signal(Signal.TERM);
+      assertEquals(ExitStatus.exited(0), cluster.awaitExit(Duration.ofSeconds(30)));
+    }
+  }
+
+  @Test
+  void drainingAnswersInFlightWithConnectionCloseAndEndsIdleKeepAliveConnectionsWithoutAReset() throws Exception {
+    try (ClusterProcess cluster = ClusterProcess.start("--workers", "1", "--shutdown-timeout", "30s")) {
+      cluster.await("ready \\(1 workers\\)");
+      int port = cluster.port();
+      try (Http.KeepAlive idle = new Http.KeepAlive(port); Http.KeepAlive busy = new Http.KeepAlive(port)) {
+        idle.send("/");
+        assertEquals(200, idle.read().status());
+        busy.send("/slow?ms=3000");
+        cluster.await("slow request started");
+        cluster.signal(Signal.TERM);
+
+        assertTrue(idle.endedWithin(20_000), "the idle keep-alive connection ends with a FIN");
+        // a request that crosses the FIN is read and dropped: after a plain close, the first
+        // draws a reset from the kernel and the second fails with it
+        idle.send("/");
+        Thread.sleep(300);
+        idle.send("/");
+
+        Http.Response slow = busy.read();
+        assertEquals(200, slow.status(), slow.body());
+        assertEquals("close", slow.header("connection").orElse("(none)"), "the in-flight answer says it closes");
+        assertTrue(busy.endedWithin(20_000), "and the connection ends after it");
+      }
       assertEquals(ExitStatus.exited(0), cluster.awaitExit(Duration.ofSeconds(30)));
     }
   }

@@ -8,7 +8,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * An HTTP worker for the cluster tests: {@code /} answers its pid, {@code /slow?ms=N} tells the
- * supervisor it started and answers after N ms.
+ * supervisor it started and answers after N ms; a message from the supervisor comes back as
+ * {@code "echo " + message}.
  */
 public final class HttpWorkerMain {
   private HttpWorkerMain() {}
@@ -26,6 +27,13 @@ public final class HttpWorkerMain {
       }
       return HttpWorkerServer.text(HttpResponseStatus.OK, "pid " + pid + " slot " + worker.slot() + "\n");
     }, 16);
+    worker.onMessage(m -> {
+      try {
+        worker.send(ByteBuffer.wrap(("echo " + StandardCharsets.UTF_8.decode(m)).getBytes(StandardCharsets.UTF_8)));
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
     worker.ready();
   }
 }

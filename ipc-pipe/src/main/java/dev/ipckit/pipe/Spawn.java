@@ -65,7 +65,7 @@ public final class Spawn {
   private List<String> jvmArgs;
   private String classPath;
   private Path directory;
-  private final Map<String, String> environment = new LinkedHashMap<>(System.getenv());
+  private final Map<String, String> environment = inheritedEnvironment();
   private final Stdio[] stdio = {null, null, null};
   private final Path[] appendTo = {null, null, null};
   private String channel;
@@ -139,6 +139,19 @@ public final class Spawn {
   public Spawn directory(Path directory) {
     this.directory = directory;
     return this;
+  }
+
+  /**
+   * This process's environment less the variables naming its own channel: a child must not open
+   * its parent's channel. A channel variable set with {@link #env} is kept (a child with
+   * {@code channel("none")} can be told to connect to a server, {@code IPCKIT_CHANNEL=unix:///...}).
+   */
+  private static Map<String, String> inheritedEnvironment() {
+    Map<String, String> env = new LinkedHashMap<>(System.getenv());
+    env.remove(Channels.ENV);
+    env.remove("NODE_CHANNEL_FD");
+    env.remove("NODE_CHANNEL_SERIALIZATION_MODE");
+    return env;
   }
 
   /** Sets a variable in the child's environment (which starts as this process's). */
@@ -258,10 +271,7 @@ public final class Spawn {
     List<PosixSpawner.FdSpec> fds = new ArrayList<>();
     List<Integer> childEnds = new ArrayList<>();
     int[] parentEnds = {-1, -1, -1};
-    Map<String, String> env = new LinkedHashMap<>(environment);
-    env.remove(Channels.ENV);
-    env.remove("NODE_CHANNEL_FD");
-    env.remove("NODE_CHANNEL_SERIALIZATION_MODE");
+    Map<String, String> env = new LinkedHashMap<>(environment); // the channel's plan overrides below
     int pid;
     java.util.Set<Integer> taken = new java.util.HashSet<>();
     if (plan != null) {

@@ -187,6 +187,15 @@ class SpawnTest {
   }
 
   @Test
+  void aChannelVariableSetWithEnvReachesAChildWithoutAChannel() throws Exception {
+    ChildProcess child = Spawn.command("sh", "-c", "echo \"$IPCKIT_CHANNEL\"")
+        .env("IPCKIT_CHANNEL", "unix:///run/app/supervisor.sock").stdout(Stdio.PIPE).start();
+    String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals("unix:///run/app/supervisor.sock\n", out);
+    assertEquals(0, child.waitFor());
+  }
+
+  @Test
   void environmentAndDirectoryAreTheChildsOwn() throws Exception {
     ChildProcess child = Spawn.command("sh", "-c", "echo \"$GREETING\"; pwd")
         .env("GREETING", "grüß dich").directory(dir).stdout(Stdio.PIPE).start();

@@ -7,6 +7,7 @@ import dev.ipckit.cluster.Worker;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -16,17 +17,21 @@ import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.Closeable;
@@ -57,8 +62,10 @@ import org.newsclub.net.unix.FileDescriptorCast;
  * Netty on the class path (ipc-cluster declares it optional).
  */
 public final class HttpWorkerServer implements Closeable {
-  private static final AttributeKey<AtomicInteger> IN_FLIGHT = AttributeKey.valueOf("ipckit.inFlight");
+  private static final AttributeKey<Connection> STATE = AttributeKey.valueOf("ipckit.connection");
   private static final int MAX_BODY = 1 << 20;
+  /** How long a closing connection waits for its client to close after our FIN, reading what comes. */
+  private static final long LINGER_MILLIS = 2_000;
 
   private final EventLoopGroup loops;
   private final ExecutorService handlers;
@@ -129,9 +136,10 @@ public final class HttpWorkerServer implements Closeable {
     return new ServerBootstrap().group(loops).childHandler(new ChannelInitializer<SocketChannel>() {
       @Override
       protected void initChannel(SocketChannel ch) {
-        ch.attr(IN_FLIGHT).set(new AtomicInteger());
+        ch.attr(STATE).set(new Connection());
         connections.add(ch);
-        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_BODY), new Dispatch());
+        ch.pipeline().addLast(new HttpServerCodec(), new RequestStart(), new HttpObjectAggregator(MAX_BODY),
+            new Dispatch());
       }
     });
   }
@@ -161,8 +169,14 @@ public final class HttpWorkerServer implements Closeable {
   }
 
   /**
-   * Stops accepting, answers the requests in flight (with {@code Connection: close}), closes
-   * idle connections at once and the rest when {@code left} has passed, then stops its threads.
+   * Drains, the way an HTTP/1.1 client can live with: stops accepting first; answers each request
+   * in flight with {@code Connection: close} and closes its connection once the response is
+   * written; closes idle connections (no request begun) gracefully. A graceful close sends FIN
+   * (shutdownOutput) and reads on until the client closes its side or {@value #LINGER_MILLIS}
+   * ms pass, so a request that crossed the FIN is read and dropped, never answered by a reset: the
+   * client sees the connection end before any response, which is the case HTTP clients retry on
+   * a new connection (RFC 9112 section 9.3.1; java.net.http does for idempotent requests). What is
+   * still open when {@code left} has passed is closed at once; then its threads stop.
    */
   public void drain(Duration left) throws InterruptedException {
     long deadline = System.nanoTime() + left.toNanos();
@@ -172,16 +186,33 @@ public final class HttpWorkerServer implements Closeable {
       s.close().awaitUninterruptibly();
     }
     for (Channel c : connections) {
-      c.eventLoop().execute(() -> {
-        if (c.attr(IN_FLIGHT).get().get() == 0) {
-          c.close();
-        }
-      });
+      c.eventLoop().execute(() -> closeIfIdle(c));
     }
-    while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+    while ((inFlight.get() > 0 || !connections.isEmpty()) && System.nanoTime() < deadline) {
       Thread.sleep(10);
     }
     close();
+  }
+
+  /** On {@code c}'s event loop: while draining, a connection with no request begun is closed gracefully. */
+  private void closeIfIdle(Channel c) {
+    Connection st = c.attr(STATE).get();
+    if (draining && st.inFlight == 0) {
+      closeGracefully(c, st);
+    }
+  }
+
+  private static void closeGracefully(Channel c, Connection st) {
+    if (st.closing) {
+      return;
+    }
+    st.closing = true;
+    if (c instanceof DuplexChannel d && c.isActive()) {
+      d.shutdownOutput();
+      c.eventLoop().schedule(() -> c.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
+    } else {
+      c.close();
+    }
   }
 
   /** Closes every connection and stops at once. Idempotent. */
@@ -205,6 +236,52 @@ public final class HttpWorkerServer implements Closeable {
     return r;
   }
 
+  /** A connection's state, confined to its event loop. */
+  private static final class Connection {
+    /** Requests begun (their head read) and not yet answered. */
+    int inFlight;
+    /** Our side is closed (FIN sent): what the client still sends is read and dropped. */
+    boolean closing;
+  }
+
+  /**
+   * Counts a request from its head on, before the aggregator has the whole of it, so that a
+   * draining server never closes a connection under a request it has begun to read; drops what
+   * comes on a connection that is closing.
+   */
+  private final class RequestStart extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      Connection st = ctx.channel().attr(STATE).get();
+      if (st.closing) {
+        ReferenceCountUtil.release(msg);
+        return;
+      }
+      if (msg instanceof HttpRequest) {
+        st.inFlight++;
+        inFlight.incrementAndGet();
+      }
+      ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      // requests that will never be answered (the client went away, or the aggregator refused them)
+      Connection st = ctx.channel().attr(STATE).get();
+      inFlight.addAndGet(-st.inFlight);
+      st.inFlight = 0;
+      ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt instanceof ChannelInputShutdownEvent) {
+        ctx.close(); // the client closed its side: nothing more will come
+      }
+      ctx.fireUserEventTriggered(evt);
+    }
+  }
+
   /** Hands each request to the pool and writes its response on the connection's loop. */
   private final class Dispatch extends SimpleChannelInboundHandler<FullHttpRequest> {
     Dispatch() {
@@ -213,9 +290,7 @@ public final class HttpWorkerServer implements Closeable {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-      AtomicInteger mine = ctx.channel().attr(IN_FLIGHT).get();
-      mine.incrementAndGet();
-      inFlight.incrementAndGet();
+      Connection mine = ctx.channel().attr(STATE).get();
       boolean keepAlive = HttpUtil.isKeepAlive(request);
       handlers.execute(() -> {
         FullHttpResponse response;
@@ -231,15 +306,22 @@ public final class HttpWorkerServer implements Closeable {
       });
     }
 
-    private void write(ChannelHandlerContext ctx, FullHttpResponse r, boolean keepAlive, AtomicInteger mine) {
+    private void write(ChannelHandlerContext ctx, FullHttpResponse r, boolean keepAlive, Connection mine) {
+      if (!ctx.channel().isActive()) {
+        r.release(); // the client is gone; channelInactive has uncounted the request
+        return;
+      }
       boolean keep = keepAlive && !draining;
       HttpUtil.setContentLength(r, r.content().readableBytes());
       HttpUtil.setKeepAlive(r, keep);
       ctx.writeAndFlush(r).addListener(f -> {
-        mine.decrementAndGet();
-        inFlight.decrementAndGet();
-        if (!keep) {
-          ctx.close();
+        if (mine.inFlight > 0) {
+          mine.inFlight--;
+          inFlight.decrementAndGet();
+        }
+        if (!keep || draining && mine.inFlight == 0) {
+          // said Connection: close (or began draining while it was written): end it once answered
+          closeGracefully(ctx.channel(), mine);
         }
       });
     }

@@ -13,6 +13,8 @@ import java.util.Map;
  *   +------+-----------------------------+
  *   | kind | payload                     |
  *   +------+-----------------------------+
+ *   'I' ident     worker -> supervisor  "pid=4242 token=9f0c..." (first, on every transport: the
+ *                                       token from its IPCKIT_WORKER_TOKEN matches it to its process)
  *   'H' hello     supervisor -> worker  "slot=0 generation=1 listen=shared address=127.0.0.1:8080"
  *                                       (the listening socket rides with it as a handle)
  *   'R' ready     worker -> supervisor  empty
@@ -21,6 +23,7 @@ import java.util.Map;
  * </pre>
  */
 public final class Control {
+  public static final byte IDENT = 'I';
   public static final byte HELLO = 'H';
   public static final byte READY = 'R';
   public static final byte MESSAGE = 'M';
