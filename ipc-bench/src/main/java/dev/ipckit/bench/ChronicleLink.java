@@ -9,13 +9,15 @@ import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.threads.Pauser;
 import net.openhft.chronicle.wire.DocumentContext;
 
 /**
  * The plain Chronicle Queue baseline: one queue per direction ({@code up}: peer to parent,
  * {@code down}: parent to peer), an appender writing one document per message and a tailer
- * reading them, spinning while there is none. A document is a tag byte (data or stop, as ipckit's
- * shm: documents carry one) and the payload, written from and read in place of the mapped bytes.
+ * reading them, waiting with a Chronicle {@link Pauser} while there is none (busy-spinning, or
+ * backing off like shm:'s default). A document is a tag byte (data or stop, as ipckit's shm:
+ * documents carry one) and the payload, written from and read in place of the mapped bytes.
  */
 final class ChronicleLink implements BenchLink {
   private static final byte DATA = 0;
@@ -26,22 +28,24 @@ final class ChronicleLink implements BenchLink {
   private final ChronicleQueue out;
   private final ExcerptTailer tailer;
   private final ExcerptAppender appender;
+  private final Pauser pauser;
   private byte[] echoBuffer = new byte[0];
   private long checksum;
 
-  private ChronicleLink(Path inDir, Path outDir) {
+  private ChronicleLink(Path inDir, Path outDir, Pauser pauser) {
+    this.pauser = pauser;
     in = SingleChronicleQueueBuilder.binary(inDir).build();
     out = SingleChronicleQueueBuilder.binary(outDir).build();
     tailer = in.createTailer();
     appender = out.createAppender();
   }
 
-  static ChronicleLink parent(Path dir) {
-    return new ChronicleLink(dir.resolve("up"), dir.resolve("down"));
+  static ChronicleLink parent(Path dir, Pauser pauser) {
+    return new ChronicleLink(dir.resolve("up"), dir.resolve("down"), pauser);
   }
 
-  static ChronicleLink peer(Path dir) {
-    return new ChronicleLink(dir.resolve("down"), dir.resolve("up"));
+  static ChronicleLink peer(Path dir, Pauser pauser) {
+    return new ChronicleLink(dir.resolve("down"), dir.resolve("up"), pauser);
   }
 
   @Override
@@ -73,6 +77,7 @@ final class ChronicleLink implements BenchLink {
           }
           sum += b.readByte(b.readPosition());
           got = true;
+          pauser.reset(); // as shm:'s poll starts its back-off over after a message
           if ((++count & 255) != 0) {
             continue;
           }
@@ -98,6 +103,7 @@ final class ChronicleLink implements BenchLink {
           continue;
         }
         idleSince = 0;
+        pauser.reset();
         Bytes<?> b = dc.wire().bytes();
         if (b.readByte() == STOP) {
           return;
@@ -122,6 +128,7 @@ final class ChronicleLink implements BenchLink {
           Bytes<?> b = dc.wire().bytes();
           b.readByte();
           checksum += b.readByte(b.readPosition());
+          pauser.reset();
           return;
         }
       }
@@ -156,11 +163,11 @@ final class ChronicleLink implements BenchLink {
   }
 
   /**
-   * Spins while the queue is empty; gives up after 30 s of nothing. {@code idleSince} is 0 while
+   * Pauses while the queue is empty; gives up after 30 s of nothing. {@code idleSince} is 0 while
    * messages flow; the clock is read only once the queue has been seen empty.
    */
-  private static long waited(long idleSince, long progress) throws SocketTimeoutException {
-    Thread.onSpinWait();
+  private long waited(long idleSince, long progress) throws SocketTimeoutException {
+    pauser.pause();
     long now = System.nanoTime();
     if (idleSince == 0) {
       return now;

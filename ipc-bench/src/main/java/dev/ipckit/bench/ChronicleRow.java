@@ -7,24 +7,34 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import net.openhft.chronicle.threads.LongPauser;
+import net.openhft.chronicle.threads.Pauser;
 
 /**
- * A directory of memory-mapped queues both processes open: plain Chronicle Queue
- * ({@code chronicle}, one queue per direction, appender and busy-spinning tailer, see
- * {@link ChronicleLink}) and ipckit's {@code shm:} with its default back-off wait ({@code shm})
- * and with {@code wait=busy} ({@code shm-busy}). Both processes need Chronicle's JVM flags.
+ * A directory of memory-mapped queues both processes open: plain Chronicle Queue (one queue per
+ * direction, an appender and a tailer, see {@link ChronicleLink}) and ipckit's {@code shm:}. Each
+ * ipckit row is compared with a plain row whose receivers wait the same way, on both sides:
+ * {@code shm-busy} ({@code wait=busy}) with {@code chronicle} (a busy-spinning tailer), and
+ * {@code shm} (the default {@code wait=backoff}) with {@code chronicle-backoff} (Chronicle's own
+ * {@link LongPauser} set to shm:'s back-off: spins for 20 us, yields until 120 us, then parks
+ * growing from 10 us to 1 ms). Both processes need Chronicle's JVM flags.
  */
 final class ChronicleRow extends ListeningRow {
+  private final boolean plain;
   private final String wait;
 
-  private ChronicleRow(String label, String baseline, String wait) {
+  private ChronicleRow(String label, String baseline, boolean plain, String wait) {
     super(label, baseline);
+    this.plain = plain;
     this.wait = wait;
   }
 
-  static final ChronicleRow CHRONICLE = new ChronicleRow("chronicle", null, null);
-  static final ChronicleRow SHM = new ChronicleRow("shm", "chronicle", "backoff");
-  static final ChronicleRow SHM_BUSY = new ChronicleRow("shm-busy", "chronicle", "busy");
+  static final ChronicleRow CHRONICLE = new ChronicleRow("chronicle", null, true, "busy");
+  static final ChronicleRow CHRONICLE_BACKOFF = new ChronicleRow("chronicle-backoff", null, true, "backoff");
+  static final ChronicleRow SHM = new ChronicleRow("shm", "chronicle-backoff", false, "backoff");
+  static final ChronicleRow SHM_BUSY = new ChronicleRow("shm-busy", "chronicle", false, "busy");
 
   @Override
   Optional<String> unavailability(BenchContext ctx) {
@@ -44,8 +54,8 @@ final class ChronicleRow extends ListeningRow {
   @Override
   Listener listen(BenchContext ctx) throws IOException {
     Path dir = ctx.newPath(label(), "");
-    if (wait == null) {
-      return new ChronicleListener(dir);
+    if (plain) {
+      return new ChronicleListener(dir, this::pauser);
     }
     String query = ctx.channelQuery();
     String uri = "shm:" + dir + (query.isEmpty() ? "?" : query + "&") + "wait=" + wait;
@@ -58,15 +68,22 @@ final class ChronicleRow extends ListeningRow {
     if (why.isPresent()) {
       throw new IllegalStateException(why.get());
     }
-    return wait == null ? ChronicleLink.peer(Path.of(address)) : new IpckitLink(Channels.open(address));
+    return plain ? ChronicleLink.peer(Path.of(address), pauser()) : new IpckitLink(Channels.open(address));
+  }
+
+  /** A fresh pauser for one side of a plain row: waits as the shm: row compared with it does. */
+  private Pauser pauser() {
+    return wait.equals("busy") ? Pauser.busy() : new LongPauser(20, 120, 10, 1000, TimeUnit.MICROSECONDS);
   }
 
   /** The queue directory the peer opens; the link comes at once (nothing to accept). */
   private static final class ChronicleListener implements Listener {
     private final Path dir;
+    private final Supplier<Pauser> pauser;
 
-    ChronicleListener(Path dir) {
+    ChronicleListener(Path dir, Supplier<Pauser> pauser) {
       this.dir = dir;
+      this.pauser = pauser;
     }
 
     @Override
@@ -76,7 +93,7 @@ final class ChronicleRow extends ListeningRow {
 
     @Override
     public BenchLink accept(Duration timeout) {
-      return ChronicleLink.parent(dir);
+      return ChronicleLink.parent(dir, pauser.get());
     }
 
     @Override

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
  * running when the row ends is killed.
  */
 final class PeerProcess implements AutoCloseable {
+  private static final String LOG_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
   private final Process process;
 
   PeerProcess(Process process) {
@@ -41,6 +42,12 @@ final class PeerProcess implements AutoCloseable {
   static List<String> jvmArgs(BenchContext ctx, Row row) {
     List<String> args = new ArrayList<>(row.peerJvmFlags());
     args.add("-D" + BenchCommand.SLF4J_VERBOSITY + "=ERROR");
+    // the libraries' log level of this JVM (the ipc command's is error unless --verbose): Chronicle
+    // would otherwise log its INFO lines from every peer into the progress output
+    String level = System.getProperty(LOG_LEVEL);
+    if (level != null) {
+      args.add("-D" + LOG_LEVEL + "=" + level);
+    }
     args.addAll(ctx.settings().peerJvmArgs());
     return args;
   }

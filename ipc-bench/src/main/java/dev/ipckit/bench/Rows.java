@@ -15,7 +15,7 @@ final class Rows {
   static final List<Row> ALL = List.of(
       SocketRow.RAW_UNIX, SocketRow.UNIX, SocketRow.RAW_TCP, SocketRow.TCP,
       ChildRow.RAW_PIPE, ChildRow.PIPE, ChildRow.RAW_SOCKETPAIR, ChildRow.FD, NodeRow.NODE_IPC,
-      ChronicleRow.CHRONICLE, ChronicleRow.SHM, ChronicleRow.SHM_BUSY,
+      ChronicleRow.CHRONICLE_BACKOFF, ChronicleRow.SHM, ChronicleRow.CHRONICLE, ChronicleRow.SHM_BUSY,
       RedisRow.JEDIS, RedisRow.REDIS, RedisRow.JEDIS_STREAM, RedisRow.REDIS_STREAM);
 
   private Rows() {}

@@ -69,6 +69,31 @@ class ShmChannelTest {
   }
 
   @Test
+  void aHandlerEchoesTheMessageItWasHandedFromAnyPartOfIt() throws Exception {
+    try (ChannelServer server = Channels.listen(uri(""));
+         Channel client = Channels.open(server.uri());
+         Channel accepted = server.accept(Duration.ofSeconds(5))) {
+      assertNotNull(accepted);
+      for (int size : new int[] {1, 100, 10_000}) { // the last one grows the poll buffer
+        byte[] m = bytes(size, size);
+        client.send(m);
+        // the whole message, then its second half sliced and positioned as a handler may pass it on
+        assertEquals(1, accepted.poll(b -> {
+          try {
+            accepted.send(b);
+            accepted.send(b.position(b.position() + size / 2));
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }, 1, Duration.ofSeconds(5)));
+        assertArrayEquals(m, array(client.receive(Duration.ofSeconds(5))), size + " bytes echoed");
+        assertArrayEquals(java.util.Arrays.copyOfRange(m, size / 2, size),
+            array(client.receive(Duration.ofSeconds(5))), "the second half of " + size + " bytes echoed");
+      }
+    }
+  }
+
+  @Test
   void aClientMaySendBeforeTheServerAccepts() throws Exception {
     try (ChannelServer server = Channels.listen(uri(""));
          Channel client = Channels.open(server.uri())) {

@@ -53,9 +53,12 @@ public abstract class QueueChannel implements Channel {
   private final ExcerptTailer tailer;
   /** For messages in read-only heap buffers; guarded by sendLock. */
   private final byte[] sendScratch = new byte[8192];
-  /** What poll copies each document into, and the read-only view it hands out; guarded by receiveLock. */
+  /**
+   * What poll copies each document into, and the read-only view it hands out; written under
+   * receiveLock. A send of that view (from the handler, under both locks) reads pollBuffer.
+   */
   private ByteBuffer pollBuffer = ByteBuffer.allocate(4096);
-  private ByteBuffer pollView = pollBuffer.asReadOnlyBuffer();
+  private volatile ByteBuffer pollView = pollBuffer.asReadOnlyBuffer();
 
   /** Takes over {@code appender} and {@code tailer}: this class serialises each with its own lock. */
   protected QueueChannel(String uri, ChannelOptions options, Idler idler, ExcerptAppender appender,
@@ -100,6 +103,9 @@ public abstract class QueueChannel implements Channel {
       b.writeByte(DATA);
       if (message.hasArray()) {
         b.write(message.array(), message.arrayOffset() + message.position(), message.remaining());
+      } else if (message == pollView) {
+        // a handler sending on the message it was handed (an echo): its bytes are in pollBuffer
+        b.write(pollBuffer.array(), message.position(), message.remaining());
       } else if (message.isDirect()) {
         ByteBuffer m = message.duplicate();
         while (m.hasRemaining()) {
