@@ -1,18 +1,11 @@
 package dev.ipckit.redis;
 
-import dev.ipckit.Channel;
 import dev.ipckit.ChannelOptions;
-import dev.ipckit.ChannelServer;
 import dev.ipckit.IpcException;
 import dev.ipckit.redis.internal.Frame;
-import dev.ipckit.redis.internal.Backlog;
 import dev.ipckit.redis.internal.Publisher;
 import dev.ipckit.redis.internal.Subscriber;
 import java.io.IOException;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * An ipckit server on Redis pub/sub ({@code redis://host/0?server=NAME}): it subscribes to the
@@ -26,20 +19,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * whose messages are not read fast enough loses the newest ones (reported as a gap) rather than
  * holding up the others.
  */
-public final class RedisPubSubServer implements ChannelServer {
-  /** Clients that said HELLO but were not accepted yet; more are refused with a BYE. */
-  static final int BACKLOG = 128;
-
-  private final String uri;
-  private final String display;
-  private final String name;
-  private final ChannelOptions common;
+public final class RedisPubSubServer extends PairServer<Long, RedisPubSubChannel> {
   private final PubSubOptions options;
   private final Publisher publisher;
   private final Subscriber subscriber;
-  private final Map<Long, RedisPubSubChannel> byClient = new ConcurrentHashMap<>();
-  private final Backlog backlog;
-  private volatile boolean closed;
   // the client of the last frame and its channel (subscriber thread only): a busy client's frames
   // skip the map lookup
   private long lastClient;
@@ -47,15 +30,9 @@ public final class RedisPubSubServer implements ChannelServer {
 
   RedisPubSubServer(String uri, RedisEndpoint endpoint, ChannelOptions common, PubSubOptions options)
       throws IpcException {
-    this.uri = uri;
-    this.display = RedisEndpoint.redact(uri);
-    this.backlog = new Backlog(display);
-    this.name = options.server();
-    this.common = common;
+    super(uri, options.server(), common);
     this.options = options;
-    Duration tick = RedisTransport.tick(options);
-    this.publisher = new Publisher(endpoint, display, "ipckit-redis-pub-server-" + name,
-        common.sendBuffer(), options.backoff(), options.maxBackoff(), tick);
+    this.publisher = RedisTransport.publisher(endpoint, display, "server-" + name, common, options);
     long listeners;
     try (var c = endpoint.connect()) {
       listeners = RedisTransport.subscribers(c, name);
@@ -110,56 +87,24 @@ public final class RedisPubSubServer implements ChannelServer {
       return; // a client this server does not know (closed, timed out, or from before a restart)
     }
     String replyTo = RedisTransport.replyChannel(name, client);
-    if (backlog.waiting() >= BACKLOG) {
+    if (backlogFull()) {
       publisher.control(replyTo.getBytes(java.nio.charset.StandardCharsets.UTF_8),
           Frame.control(Frame.BYE, RedisTransport.newId(), 0));
       return;
     }
     RedisPubSubChannel[] self = new RedisPubSubChannel[1];
     self[0] = new RedisPubSubChannel(uri, display, common, options, RedisPubSubChannel.Role.ACCEPTED,
-        RedisTransport.newId(), replyTo, publisher, subscriber::isSubscribed, () -> {
-          byClient.remove(client, self[0]);
-          backlog.remove(self[0]);
-        });
-    byClient.put(client, self[0]);
-    backlog.add(self[0]);
-  }
-
-  @Override
-  public String uri() {
-    return uri;
-  }
-
-  @Override
-  public Channel accept(Duration timeout) throws IOException {
-    return backlog.accept(timeout);
-  }
-
-  @Override
-  public List<Channel> channels() {
-    return backlog.channels();
+        RedisTransport.newId(), replyTo, publisher, subscriber::isSubscribed, () -> remove(client, self[0]));
+    add(client, self[0]);
   }
 
   @Override
   public void close() throws IOException {
-    if (closed) {
+    if (!markClosed()) {
       return;
     }
-    closed = true;
     subscriber.close();
-    for (RedisPubSubChannel c : byClient.values()) {
-      try {
-        c.close();
-      } catch (IOException ignored) {
-        // closing the others matters more
-      }
-    }
-    backlog.close();
+    closeChannels();
     publisher.close(common.sendTimeout().toNanos());
-  }
-
-  @Override
-  public String toString() {
-    return "RedisPubSubServer[" + display + "]";
   }
 }

@@ -1,19 +1,14 @@
 package dev.ipckit.redis;
 
-import dev.ipckit.Channel;
 import dev.ipckit.ChannelOptions;
-import dev.ipckit.ChannelServer;
 import dev.ipckit.IpcException;
+import dev.ipckit.redis.internal.Closing;
 import dev.ipckit.redis.internal.Errors;
-import dev.ipckit.redis.internal.Backlog;
 import dev.ipckit.redis.internal.Publisher;
 import dev.ipckit.redis.internal.StreamReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.Protocol;
@@ -30,32 +25,19 @@ import redis.clients.jedis.exceptions.JedisException;
  * <p>One writer thread serves every client of the server; each accepted channel has its own
  * reader thread and connection.
  */
-public final class RedisStreamServer implements ChannelServer {
-  /** Clients that said hello but were not accepted yet; more are told BYE at once. */
-  static final int BACKLOG = 128;
+public final class RedisStreamServer extends PairServer<String, RedisStreamChannel> {
   private static final String HELLO_GROUP = "ipckit-server";
 
-  private final String uri;
-  private final String display;
-  private final String name;
   private final RedisEndpoint endpoint;
-  private final ChannelOptions common;
   private final StreamOptions options;
   private final Publisher writer;
   private final StreamReader hellos;
   private final byte[] serverKey;
-  private final Map<String, RedisStreamChannel> byClient = new ConcurrentHashMap<>();
-  private final Backlog backlog;
-  private volatile boolean closed;
 
   RedisStreamServer(String uri, RedisEndpoint endpoint, ChannelOptions common, StreamOptions options)
       throws IpcException {
-    this.uri = uri;
-    this.display = RedisEndpoint.redact(uri);
-    this.backlog = new Backlog(display);
-    this.name = options.server();
+    super(uri, options.server(), common);
     this.endpoint = endpoint;
-    this.common = common;
     this.options = options;
     this.serverKey = RedisStreamTransport.serverKey(name).getBytes(StandardCharsets.UTF_8);
     long px = options.peerTimeout().toMillis();
@@ -123,65 +105,29 @@ public final class RedisStreamServer implements ChannelServer {
     String down = RedisStreamTransport.downStream(name, client);
     RedisStreamChannel[] self = new RedisStreamChannel[1];
     self[0] = new RedisStreamChannel(uri, display, common, options, RedisStreamChannel.Role.ACCEPTED, down, up,
-        writer, false, () -> {
-          byClient.remove(client, self[0]);
-          backlog.remove(self[0]);
-        });
-    if (backlog.waiting() >= BACKLOG) {
-      closeQuietly(self[0]); // says BYE on the client's stream
+        writer, false, () -> remove(client, self[0]));
+    if (backlogFull()) {
+      Closing.quietly(self[0]); // says BYE on the client's stream
       return;
     }
     try {
       self[0].startReading(endpoint, RedisStreamTransport.PAIR_GROUP, RedisStreamTransport.PAIR_CONSUMER, "0",
           Duration.ZERO);
     } catch (IpcException e) {
-      closeQuietly(self[0]);
+      Closing.quietly(self[0]);
       return;
     }
-    byClient.put(client, self[0]);
-    backlog.add(self[0]);
-  }
-
-  private static void closeQuietly(Channel c) {
-    try {
-      c.close();
-    } catch (IOException ignored) {
-      // the client times this end out
-    }
-  }
-
-  @Override
-  public String uri() {
-    return uri;
-  }
-
-  @Override
-  public Channel accept(Duration timeout) throws IOException {
-    return backlog.accept(timeout);
-  }
-
-  @Override
-  public List<Channel> channels() {
-    return backlog.channels();
+    add(client, self[0]);
   }
 
   @Override
   public void close() throws IOException {
-    if (closed) {
+    if (!markClosed()) {
       return;
     }
-    closed = true;
     hellos.close();
-    for (RedisStreamChannel c : byClient.values()) {
-      closeQuietly(c);
-    }
-    backlog.close();
+    closeChannels();
     writer.control(p -> p.del(serverKey));
     writer.close(common.sendTimeout().toNanos());
-  }
-
-  @Override
-  public String toString() {
-    return "RedisStreamServer[" + display + "]";
   }
 }

@@ -9,15 +9,13 @@ import dev.ipckit.ChannelUri;
 import dev.ipckit.InvalidChannelUriException;
 import dev.ipckit.IpcException;
 import dev.ipckit.redis.internal.Errors;
+import dev.ipckit.redis.internal.Hello;
 import dev.ipckit.redis.internal.Publisher;
 import dev.ipckit.spi.TransportProvider;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.Protocol;
@@ -128,17 +126,9 @@ public final class RedisStreamTransport implements TransportProvider {
       ch.startReading(endpoint, PAIR_GROUP, PAIR_CONSUMER, "0", Duration.ZERO);
       writer.ticker(ch::tick);
       byte[] hello = id.getBytes(StandardCharsets.US_ASCII);
-      writer.<Object>call(p -> p.sendCommand(new CommandArguments(Protocol.Command.XADD).add(server)
-              .add("MAXLEN").add("~").add(1000).add("*").add(new byte[] {'d'}).add(hello)))
-          .get(common.connectTimeout().toNanos(), TimeUnit.NANOSECONDS);
-    } catch (ExecutionException | TimeoutException e) {
-      ch.close();
-      throw new IpcException("cannot say hello to the server at " + display + ": "
-          + (e.getCause() == null ? e : e.getCause()).getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      ch.close();
-      throw new IpcException("interrupted while connecting to " + display, e);
+      Hello.await(writer.<Object>call(p -> p.sendCommand(new CommandArguments(Protocol.Command.XADD).add(server)
+          .add("MAXLEN").add("~").add(1000).add("*").add(new byte[] {'d'}).add(hello))), common.connectTimeout(),
+          display);
     } catch (IOException e) {
       ch.close();
       throw e;

@@ -8,7 +8,9 @@ import dev.ipckit.ChannelServer;
 import dev.ipckit.ChannelUri;
 import dev.ipckit.InvalidChannelUriException;
 import dev.ipckit.IpcException;
+import dev.ipckit.redis.internal.Closing;
 import dev.ipckit.redis.internal.Frame;
+import dev.ipckit.redis.internal.Hello;
 import dev.ipckit.redis.internal.Publisher;
 import dev.ipckit.redis.internal.Subscriber;
 import dev.ipckit.spi.TransportProvider;
@@ -16,9 +18,6 @@ import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import redis.clients.jedis.Connection;
@@ -83,20 +82,13 @@ public final class RedisTransport implements TransportProvider {
       PubSubOptions options) throws IpcException {
     String display = RedisEndpoint.redact(uri);
     String target = options.pattern() != null ? options.pattern() : options.channel();
-    Publisher publisher = new Publisher(endpoint, display, "ipckit-redis-pub-" + target,
-        common.sendBuffer(), options.backoff(), options.maxBackoff(), tick(options));
+    Publisher publisher = publisher(endpoint, display, target, common, options);
     Subscriber[] sub = new Subscriber[1];
     RedisPubSubChannel ch = new RedisPubSubChannel(uri, display, common, options, RedisPubSubChannel.Role.BUS,
         newId(), options.channel(), publisher, () -> sub[0] != null && sub[0].isSubscribed(), () -> {});
     if (options.subscribe()) {
       sub[0] = subscriber(endpoint, display, target, options.pattern() != null, ch, options);
-      ch.attach(sub[0]);
-      try {
-        sub[0].start(common.connectTimeout());
-      } catch (IpcException e) {
-        publisher.close();
-        throw e;
-      }
+      subscribe(ch, sub[0], publisher, common);
     }
     publisher.ticker(ch::tick);
     return ch;
@@ -107,41 +99,48 @@ public final class RedisTransport implements TransportProvider {
     String display = RedisEndpoint.redact(uri);
     long id = newId();
     String replyTo = replyChannel(options.server(), id);
-    Publisher publisher = new Publisher(endpoint, display, "ipckit-redis-pub-" + replyTo,
-        common.sendBuffer(), options.backoff(), options.maxBackoff(), tick(options));
+    Publisher publisher = publisher(endpoint, display, replyTo, common, options);
     Subscriber[] sub = new Subscriber[1];
     RedisPubSubChannel ch = new RedisPubSubChannel(uri, display, common, options,
         RedisPubSubChannel.Role.CLIENT, id, options.server(), publisher,
         () -> sub[0] != null && sub[0].isSubscribed(), () -> {});
     sub[0] = subscriber(endpoint, display, replyTo, false, ch, options);
-    ch.attach(sub[0]);
-    try {
-      sub[0].start(common.connectTimeout());
-    } catch (IpcException e) {
-      publisher.close();
-      throw e;
-    }
+    subscribe(ch, sub[0], publisher, common);
     long servers;
     try {
-      servers = publisher.control(options.server().getBytes(java.nio.charset.StandardCharsets.UTF_8),
-          Frame.control(Frame.HELLO, id, 0)).get(common.connectTimeout().toNanos(), TimeUnit.NANOSECONDS);
-    } catch (ExecutionException | TimeoutException e) {
-      closeQuietly(ch);
-      throw new IpcException("cannot say hello to the server at " + display + ": "
-          + (e.getCause() == null ? e : e.getCause()).getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      closeQuietly(ch);
-      throw new IpcException("interrupted while connecting to " + display, e);
+      servers = Hello.await(publisher.control(options.server().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+          Frame.control(Frame.HELLO, id, 0)), common.connectTimeout(), display);
+    } catch (IpcException e) {
+      Closing.quietly(ch);
+      throw e;
     }
     if (servers == 0) {
-      closeQuietly(ch);
+      Closing.quietly(ch);
       throw new IpcException("connection refused: no ipckit server listens on Redis channel '"
           + options.server() + "' at " + endpoint + " (" + display + ")");
     }
     ch.resubscribed();
     publisher.ticker(ch::tick);
     return ch;
+  }
+
+  /** The publisher thread of a bus, a client or (with {@code name} {@code server-NAME}) a server. */
+  static Publisher publisher(RedisEndpoint endpoint, String display, String name, ChannelOptions common,
+      PubSubOptions options) throws IpcException {
+    return new Publisher(endpoint, display, "ipckit-redis-pub-" + name, common.sendBuffer(), options.backoff(),
+        options.maxBackoff(), tick(options));
+  }
+
+  /** Attaches {@code sub} to {@code ch} and waits for it to subscribe; on failure the publisher is closed too. */
+  private static void subscribe(RedisPubSubChannel ch, Subscriber sub, Publisher publisher, ChannelOptions common)
+      throws IpcException {
+    ch.attach(sub);
+    try {
+      sub.start(common.connectTimeout());
+    } catch (IpcException e) {
+      publisher.close();
+      throw e;
+    }
   }
 
   private static Subscriber subscriber(RedisEndpoint endpoint, String display, String target, boolean pattern,
@@ -158,14 +157,6 @@ public final class RedisTransport implements TransportProvider {
             ch.resubscribed();
           }
         }, options.backoff(), options.maxBackoff(), options.heartbeat().isZero() ? Duration.ZERO : options.peerTimeout());
-  }
-
-  private static void closeQuietly(Channel ch) {
-    try {
-      ch.close();
-    } catch (IOException ignored) {
-      // reporting the first failure matters more
-    }
   }
 
   /** How often a channel's publisher thread runs its ticker: a quarter of the heartbeat. */

@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,7 +30,7 @@ class RedisCliInteropTest {
   void setUp() throws Exception {
     base = RedisForTests.uri();
     cli = RedisForTests.redisCli();
-    name = "cli" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+    name = RedisForTests.uniqueName("cli");
   }
 
   private Process redisCli(String... args) throws Exception {

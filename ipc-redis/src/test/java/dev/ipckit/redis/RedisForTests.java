@@ -21,6 +21,11 @@ public final class RedisForTests {
     }
   }
 
+  /** A Redis name no other test run uses: {@code prefix} and 16 random hex digits at most. */
+  public static String uniqueName(String prefix) {
+    return prefix + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
+  }
+
   /** A server of the test's own that it may stop and restart; the test closes it. */
   public static LocalRedis ownServer() {
     try {

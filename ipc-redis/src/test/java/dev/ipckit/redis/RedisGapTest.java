@@ -10,7 +10,6 @@ import dev.ipckit.redis.internal.Frame;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -27,7 +26,7 @@ class RedisGapTest {
   @BeforeEach
   void setUp() throws Exception {
     base = RedisForTests.uri();
-    name = "g" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+    name = RedisForTests.uniqueName("g");
   }
 
   private static byte[] data(long publisher, long seq, String payload) {

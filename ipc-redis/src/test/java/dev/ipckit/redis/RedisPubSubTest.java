@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,7 +28,7 @@ class RedisPubSubTest {
   @BeforeEach
   void setUp() throws Exception {
     base = RedisForTests.uri();
-    name = "t" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+    name = RedisForTests.uniqueName("t");
   }
 
   static ByteBuffer text(String s) {

@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.BitSet;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,7 +32,7 @@ class RedisStreamTest {
   @BeforeEach
   void setUp() throws Exception {
     base = RedisForTests.uri().replaceFirst("^redis", "redis-stream");
-    name = "s" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+    name = RedisForTests.uniqueName("s");
   }
 
   private static ByteBuffer number(int i) {

@@ -320,13 +320,7 @@ public final class Publisher implements AutoCloseable {
   private void closeConnection() {
     Connection c = connection;
     connection = null;
-    if (c != null) {
-      try {
-        c.close();
-      } catch (RuntimeException ignored) {
-        // closing a broken connection may fail; it is gone either way
-      }
-    }
+    Closing.quietly(c);
   }
 
   private void run() {

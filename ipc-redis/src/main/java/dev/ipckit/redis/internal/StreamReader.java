@@ -12,7 +12,6 @@ import java.util.concurrent.TimeUnit;
 import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.Protocol;
-import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 
@@ -261,13 +260,7 @@ public final class StreamReader implements AutoCloseable {
   private void disconnect() {
     Connection c = connection;
     connection = null;
-    if (c != null) {
-      try {
-        c.close();
-      } catch (RuntimeException ignored) {
-        // a broken connection may fail to close cleanly; its socket is closed either way
-      }
-    }
+    Closing.quietly(c);
   }
 
   /** Stops the thread: the socket is closed under a blocked read. Entries not acknowledged stay pending. */
@@ -279,13 +272,7 @@ public final class StreamReader implements AutoCloseable {
     closed = true;
     backoff.cancel();
     disconnect();
-    if (Thread.currentThread() != thread && thread.isAlive()) {
-      try {
-        thread.join(5000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    Closing.awaitExit(thread);
     disconnect(); // in case the thread connected again meanwhile
   }
 }

@@ -117,7 +117,7 @@ public final class Subscriber implements AutoCloseable {
     }
     if (pingSentNanos != 0 && lastHeardNanos - pingSentNanos < 0 && now - pingSentNanos > pingTimeoutNanos) {
       lastError = "Redis did not answer a ping for " + (now - pingSentNanos) / 1_000_000 + " ms";
-      disconnect(c);
+      Closing.quietly(c);
       return;
     }
     if (pingSentNanos == 0 || lastHeardNanos - pingSentNanos >= 0) {
@@ -125,7 +125,7 @@ public final class Subscriber implements AutoCloseable {
         pingSentNanos = now;
         ps.ping();
       } catch (RuntimeException e) {
-        disconnect(c);
+        Closing.quietly(c);
       }
     }
   }
@@ -160,7 +160,7 @@ public final class Subscriber implements AutoCloseable {
         boolean was = subscriptions > 0;
         subscriptions = 0;
         pubsub = null;
-        disconnect(c);
+        Closing.quietly(c);
         if (was && !closed) {
           listener.onDisconnected(lastError);
         }
@@ -169,18 +169,7 @@ public final class Subscriber implements AutoCloseable {
         backoff.sleep();
       }
     }
-    Connection c = connection;
-    if (c != null) {
-      disconnect(c);
-    }
-  }
-
-  private void disconnect(Connection c) {
-    try {
-      c.close();
-    } catch (RuntimeException ignored) {
-      // a broken connection may fail to close cleanly; its socket is closed either way
-    }
+    Closing.quietly(connection);
   }
 
   /** Stops the thread: the socket is closed under it, Redis drops the subscription. */
@@ -191,17 +180,8 @@ public final class Subscriber implements AutoCloseable {
     }
     closed = true;
     backoff.cancel();
-    Connection c = connection;
-    if (c != null) {
-      disconnect(c);
-    }
-    if (Thread.currentThread() != thread && thread.isAlive()) {
-      try {
-        thread.join(5000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    Closing.quietly(connection);
+    Closing.awaitExit(thread);
   }
 
   private final class PubSub extends BinaryJedisPubSub {
