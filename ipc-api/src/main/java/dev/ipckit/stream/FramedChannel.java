@@ -145,7 +145,7 @@ public final class FramedChannel implements Channel {
   private List<FileDescriptor> deliveringHandles; // with the message being handed out now
   private final boolean peerAcceptsHandles;
   private volatile IOException readFailure;
-  /** The last read found nothing: the next one waits first. */
+  /** The last read found nothing, or emptied the stream (it left room in rbuf): the next one waits first. */
   private boolean dry;
   /** End of stream seen by {@link #isOpen}; the reader meets it again on its next read. */
   private volatile boolean eofSeen;
@@ -1022,19 +1022,19 @@ public final class FramedChannel implements Channel {
     checkReadable();
     compact();
     // Reads that would find nothing are skipped: just after a request went out its answer cannot
-    // be here yet, and right after a read came up dry nothing new is likely. A reader that may
-    // wait goes straight to the wait (which returns at once if bytes did come); one that may not
-    // leaves them for its next poll. Only a wait that can last skips the read, so a poll with
-    // timeout 0 always reads.
+    // be here yet, and right after a read came up dry, or short (it emptied the stream), nothing
+    // new is likely. A reader that may wait goes straight to the wait (which returns at once if
+    // bytes did come); one that may not leaves them for its next poll. Only a wait that can last
+    // skips the read, so a poll with timeout 0 that has handed nothing out always reads.
     int n;
-    if (mayWait ? (justSent || dry) && deadline - System.nanoTime() > 0 : justSent) {
+    if (mayWait ? (justSent || dry) && deadline - System.nanoTime() > 0 : justSent || dry) {
       if (!mayWait) {
         return false;
       }
       n = 0;
     } else {
       n = readLink(rbuf, 0);
-      dry = n == 0;
+      dry = n == 0 || rbuf.hasRemaining();
     }
     justSent = false;
     while (n == 0 && mayWait) {
@@ -1046,7 +1046,7 @@ public final class FramedChannel implements Channel {
       // a selector may report readiness that a read then does not find: wait again
       if (awaitReadable(left)) {
         n = readLink(rbuf, 0);
-        dry = false;
+        dry = n > 0 && rbuf.hasRemaining();
       }
     }
     if (n < 0) {

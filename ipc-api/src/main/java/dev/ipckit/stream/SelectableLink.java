@@ -99,11 +99,11 @@ public final class SelectableLink implements StreamLink {
       if (!hasRemaining(srcs) || timeoutNanos <= 0) {
         return total;
       }
-      if (n == 0) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0 || !await(selector(false), left)) {
-          return total;
-        }
+      // a write that left bytes behind found the socket's buffer full: retrying at once would
+      // only fail, so wait for room (as a blocking write would, inside the kernel)
+      long left = deadline - System.nanoTime();
+      if (left <= 0 || !await(selector(false), left)) {
+        return total;
       }
     }
   }

@@ -6,6 +6,7 @@ import dev.ipckit.Delivery;
 import dev.ipckit.Handles;
 import dev.ipckit.pipe.ChildProcess;
 import dev.ipckit.pipe.Spawn;
+import dev.ipckit.pipe.internal.Fds;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
@@ -24,9 +25,10 @@ import org.newsclub.net.unix.AFUNIXSocketPair;
  * {@code pipe:} (its stdin and stdout) and {@code fd:} (a socketpair on fd 3), both through
  * ipc-pipe's {@link Spawn} with the child opening {@code Channels.fromEnvironment()}; and their
  * baselines with ipckit's framing written by hand ({@link RawLink}): {@code raw-pipe} (a
- * ProcessBuilder child's stdin and stdout, read and written as plain streams and file channels)
- * and {@code raw-socketpair} (a junixsocket socketpair, one end handed to the child over its fd:
- * channel before the row starts, then used as a plain blocking socket on both sides).
+ * ProcessBuilder child's stdin and stdout, read and written as plain streams and file channels,
+ * grown to the 1 MiB that {@code pipe:} gives its own pipes) and {@code raw-socketpair} (a
+ * junixsocket socketpair, one end handed to the child over its fd: channel before the row starts,
+ * then used as a plain blocking socket on both sides; the same default buffers as fd:'s).
  */
 final class ChildRow extends Row {
   private static final Duration HANDSHAKE = Duration.ofSeconds(30);
@@ -96,6 +98,10 @@ final class ChildRow extends Row {
   BenchLink peer(String address) throws IOException {
     switch (kind) {
       case RAW_PIPE -> {
+        // the same kernel buffer as pipe: gets (PipeLink grows both pipes), so the row compares
+        // the engines, not the pipes' sizes
+        Fds.growPipe(0);
+        Fds.growPipe(1);
         FileChannel in = new FileInputStream(FileDescriptor.in).getChannel();
         FileChannel out = new FileOutputStream(FileDescriptor.out).getChannel();
         return new RawLink(in, out, true, () -> {

@@ -24,6 +24,17 @@ public final class Fds {
     return fds;
   }
 
+  /**
+   * Grows the pipe {@code fd} is an end of from the kernel's default 64 KiB to 1 MiB where allowed
+   * (Linux's default limit for a user): fewer wake-ups, larger batches. Fails harmlessly on a
+   * socket or above the limit.
+   */
+  public static void growPipe(int fd) {
+    LibC.fcntl(fd, LibC.F_SETPIPE_SZ, PIPE_SIZE);
+  }
+
+  private static final int PIPE_SIZE = 1 << 20;
+
   /** A close-on-exec duplicate of {@code fd} numbered {@code min} or higher. */
   public static int dupAtLeast(int fd, int min) throws IpcException {
     int d = LibC.fcntl(fd, LibC.F_DUPFD_CLOEXEC, min);

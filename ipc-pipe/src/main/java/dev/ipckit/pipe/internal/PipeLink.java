@@ -22,8 +22,6 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  */
 public final class PipeLink implements StreamLink {
   private static final int SCRATCH = 64 << 10;
-  /** Pipes get this much kernel buffer where allowed (Linux's default limit for a user). */
-  private static final int PIPE_SIZE = 1 << 20;
   private static final byte[] ONE = {1, 0, 0, 0, 0, 0, 0, 0};
 
   private final int in;
@@ -48,8 +46,8 @@ public final class PipeLink implements StreamLink {
   public PipeLink(int in, int out) throws IpcException {
     Fds.setNonBlocking(in);
     Fds.setNonBlocking(out);
-    LibC.fcntl(in, LibC.F_SETPIPE_SZ, PIPE_SIZE); // fails harmlessly on a socket or above the limit
-    LibC.fcntl(out, LibC.F_SETPIPE_SZ, PIPE_SIZE);
+    Fds.growPipe(in);
+    Fds.growPipe(out);
     int w = LibC.eventfd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
     if (w < 0) {
       throw new IpcException("eventfd failed: " + LibC.describe(LibC.errno()));
@@ -143,7 +141,8 @@ public final class PipeLink implements StreamLink {
         while (src.hasRemaining()) {
           int n = writeOnce(src);
           total += n;
-          if (n == 0) {
+          if (src.hasRemaining() && (n == 0 || n < SCRATCH || src.isDirect())) {
+            // the pipe is full (a write stops short only then): retrying at once would only fail
             long left = deadline - System.nanoTime();
             if (timeoutNanos <= 0 || left <= 0 || !await(writePoll, left)) {
               return total;
