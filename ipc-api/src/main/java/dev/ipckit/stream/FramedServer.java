@@ -83,7 +83,7 @@ public final class FramedServer implements ChannelServer {
         continue;
       }
       try {
-        handshakes.execute(() -> handshake(a));
+        handshakes.execute(new PendingHandshake(a));
       } catch (RejectedExecutionException e) {
         refused.incrementAndGet();
         closeQuietly(a.link());
@@ -151,7 +151,10 @@ public final class FramedServer implements ChannelServer {
     try {
       acceptor.close();
     } finally {
-      handshakes.shutdownNow();
+      for (Runnable queued : handshakes.shutdownNow()) {
+        // accepted but still waiting for a handshake thread: nothing else would close them
+        closeQuietly(((PendingHandshake) queued).accepted.link());
+      }
       try {
         acceptThread.join(5000);
         handshakes.awaitTermination(5, TimeUnit.SECONDS);
@@ -167,6 +170,20 @@ public final class FramedServer implements ChannelServer {
       }
       channels.clear();
       ready.clear();
+    }
+  }
+
+  /** The handshake of one accepted connection, kept whole so that a close can drop it unrun. */
+  private final class PendingHandshake implements Runnable {
+    final LinkAcceptor.Accepted accepted;
+
+    PendingHandshake(LinkAcceptor.Accepted accepted) {
+      this.accepted = accepted;
+    }
+
+    @Override
+    public void run() {
+      handshake(accepted);
     }
   }
 

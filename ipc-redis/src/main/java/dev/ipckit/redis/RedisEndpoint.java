@@ -3,6 +3,7 @@ package dev.ipckit.redis;
 import dev.ipckit.ChannelOptions;
 import dev.ipckit.ChannelUri;
 import dev.ipckit.InvalidChannelUriException;
+import dev.ipckit.redis.internal.SingleUseConnection;
 import dev.ipckit.redis.internal.TrustedCertificates;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -129,9 +130,12 @@ public final class RedisEndpoint {
     return config;
   }
 
-  /** A new connection, logged in and on the right database; the caller closes it. */
+  /**
+   * A new connection, logged in and on the right database; the caller closes it. Once closed it
+   * stays closed: a command sent on it fails instead of opening a socket nobody would close.
+   */
   public Connection connect() {
-    return new Connection(hostAndPort, config);
+    return new SingleUseConnection(hostAndPort, config);
   }
 
   /** The endpoint without its password, e.g. {@code redis://:***@127.0.0.1:6379/0}. */

@@ -9,11 +9,18 @@ import dev.ipckit.Channels;
 import dev.ipckit.InvalidChannelUriException;
 import dev.ipckit.IpcException;
 import dev.ipckit.TransportUnavailableException;
+import dev.ipckit.tests.LeakCheck;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -136,5 +143,55 @@ class TcpTransportTest {
   void portIsRequired() {
     var e = assertThrows(InvalidChannelUriException.class, () -> Channels.open("tcp://127.0.0.1"));
     assertTrue(e.getMessage().contains("port"), e.getMessage());
+  }
+
+  /**
+   * A server runs 8 handshakes at once and queues the connections behind them; closing it must
+   * close the queued ones too (they were dropped unclosed: a socket each for the JVM's life).
+   */
+  @Test
+  void closingAServerEndsTheConnectionsQueuedForAHandshake() throws Exception {
+    int before = LeakCheck.fdCount();
+    ChannelServer server = Channels.listen("tcp://127.0.0.1:0?handshakeTimeout=20s");
+    URI u = URI.create(server.uri());
+    int socketsBefore = sockets();
+    List<Socket> silent = new ArrayList<>();
+    try {
+      for (int i = 0; i < 20; i++) {
+        silent.add(new Socket(u.getHost(), u.getPort()));
+      }
+      // each client's socket and the server's end of it, once the accept thread took them all
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (sockets() < socketsBefore + 40 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertTrue(sockets() >= socketsBefore + 40, "the server did not accept 20 connections within 10 s");
+      server.close();
+      int open = 0;
+      long ended = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      for (Socket s : silent) {
+        s.setSoTimeout((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(ended - System.nanoTime())));
+        try {
+          while (s.getInputStream().read() >= 0) {
+            // the server's hello, for the connections that had a handshake thread
+          }
+        } catch (SocketTimeoutException e) {
+          open++;
+        } catch (IOException e) {
+          // reset: ended too
+        }
+      }
+      assertEquals(0, open, "connections still open 10 s after the server was closed, of 20 waiting for their handshake");
+    } finally {
+      server.close();
+      for (Socket s : silent) {
+        s.close();
+      }
+    }
+    assertEquals(before, LeakCheck.fdCount(), "socket/pipe descriptors after everything was closed: " + LeakCheck.fdKinds());
+  }
+
+  private static int sockets() {
+    return LeakCheck.fdKinds().getOrDefault("socket", 0);
   }
 }

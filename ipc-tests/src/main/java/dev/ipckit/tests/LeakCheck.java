@@ -56,11 +56,13 @@ public final class LeakCheck {
   private final Set<Long> threadsBefore;
   private final Set<Long> processesBefore;
   private final Map<String, Integer> fdsBefore;
+  private final Map<String, String> fdTargetsBefore;
 
-  private LeakCheck(Set<Long> threads, Set<Long> processes, Map<String, Integer> fds) {
+  private LeakCheck(Set<Long> threads, Set<Long> processes, Map<String, String> fdTargets) {
     this.threadsBefore = threads;
     this.processesBefore = processes;
-    this.fdsBefore = fds;
+    this.fdTargetsBefore = fdTargets;
+    this.fdsBefore = kinds(fdTargets);
   }
 
   /** Takes the snapshot to compare with; call before the test creates anything. */
@@ -68,7 +70,7 @@ public final class LeakCheck {
     return new LeakCheck(
         ipckitThreads().stream().map(Thread::getId).collect(Collectors.toSet()),
         liveChildren().stream().map(ProcessHandle::pid).collect(Collectors.toSet()),
-        fdKinds());
+        fdTargets());
   }
 
   /**
@@ -114,22 +116,59 @@ public final class LeakCheck {
     } catch (IOException e) {
       leaks.add("cannot list the fixture's leftovers: " + e);
     }
-    Map<String, Integer> fds = fdKinds();
-    for (Map.Entry<String, Integer> e : fds.entrySet()) {
+    Map<String, String> targets = fdTargets();
+    for (Map.Entry<String, Integer> e : kinds(targets).entrySet()) {
       int before = fdsBefore.getOrDefault(e.getKey(), 0);
       if (e.getValue() > before) {
         leaks.add((e.getValue() - before) + " more open " + e.getKey() + " descriptor(s) than before ("
-            + e.getValue() + " now, " + before + " before)");
+            + e.getValue() + " now, " + before + " before); new since the snapshot: "
+            + newDescriptors(targets, e.getKey()));
       }
     }
     return leaks;
   }
 
+  /** The descriptors of {@code kind} not open (or open on something else) at the snapshot. */
+  private String newDescriptors(Map<String, String> targets, String kind) {
+    List<String> fresh = new ArrayList<>();
+    targets.forEach((fd, target) -> {
+      if (kind.equals(kindOf(target)) && !target.equals(fdTargetsBefore.get(fd))) {
+        String older = fdTargetsBefore.entrySet().stream().filter(b -> b.getValue().equals(target))
+            .map(Map.Entry::getKey).findFirst().map(o -> ", a duplicate of fd " + o + " from before the test"
+                + " (if that is the JDK's pre-close socket: a channel closed while another thread was blocked"
+                + " in I/O on it, whose descriptor stays open until that thread returns)").orElse("");
+        fresh.add("fd " + fd + " -> " + target + SocketTable.describe(target) + older);
+      }
+    });
+    return String.join(", ", fresh);
+  }
+
   /** Open descriptors of this process that are sockets, pipes or anon inodes, by kind. */
   public static Map<String, Integer> fdKinds() {
+    return kinds(fdTargets());
+  }
+
+  private static Map<String, Integer> kinds(Map<String, String> targets) {
     Map<String, Integer> kinds = new HashMap<>();
+    for (String target : targets.values()) {
+      kinds.merge(kindOf(target), 1, Integer::sum);
+    }
+    return kinds;
+  }
+
+  /** "socket", "pipe" or the anon inode's name (anon_inode:[eventpoll], [eventfd], ...); else null. */
+  private static String kindOf(String target) {
+    return target.startsWith("socket:") ? "socket"
+        : target.startsWith("pipe:") ? "pipe"
+        : target.startsWith("anon_inode:") ? target
+        : null;
+  }
+
+  /** This process's open sockets, pipes and anon inodes: descriptor number to link target. */
+  private static Map<String, String> fdTargets() {
+    Map<String, String> targets = new HashMap<>();
     if (!Files.isDirectory(FD_DIR)) {
-      return kinds;
+      return targets;
     }
     try (DirectoryStream<Path> fds = Files.newDirectoryStream(FD_DIR)) {
       for (Path fd : fds) {
@@ -139,18 +178,14 @@ public final class LeakCheck {
         } catch (IOException e) {
           continue; // closed while we looked
         }
-        String kind = target.startsWith("socket:") ? "socket"
-            : target.startsWith("pipe:") ? "pipe"
-            : target.startsWith("anon_inode:") ? target // anon_inode:[eventpoll], [eventfd], ...
-            : null;
-        if (kind != null) {
-          kinds.merge(kind, 1, Integer::sum);
+        if (kindOf(target) != null) {
+          targets.put(fd.getFileName().toString(), target);
         }
       }
     } catch (IOException e) {
       // not Linux, or /proc not mounted: nothing to compare
     }
-    return kinds;
+    return targets;
   }
 
   /** How many sockets, pipes and anon inodes this process has open. */

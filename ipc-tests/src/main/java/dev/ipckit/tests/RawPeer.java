@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The raw end of a byte-stream connection to an ipckit server, for the garbage and truncated-frame
@@ -190,9 +191,29 @@ public final class RawPeer implements AutoCloseable {
     }
   }
 
-  /** Closes the connection (the server sees end of stream); idempotent. */
+  /**
+   * Closes the connection (the server sees end of stream) and waits for the reader thread to
+   * return; idempotent. The JDK defers closing the descriptor of a blocking channel closed while a
+   * thread is blocked reading it until that thread returns: without the wait the socket would
+   * outlive this close by however long the reader takes to be scheduled.
+   */
   @Override
   public void close() throws IOException {
     channel.close();
+    Thread r;
+    synchronized (this) {
+      r = reader;
+    }
+    if (r == null || r == Thread.currentThread()) {
+      return;
+    }
+    try {
+      r.join(TimeUnit.SECONDS.toMillis(10));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (r.isAlive()) {
+      throw new IOException("the raw peer's reader is still in a read 10 s after its channel was closed");
+    }
   }
 }

@@ -324,6 +324,16 @@ public final class Publisher implements AutoCloseable {
   }
 
   private void run() {
+    try {
+      publishUntilStopped();
+    } finally {
+      // close() closes the connection too, but when it gave up waiting for this thread (stalled
+      // for seconds under load) this thread may have reconnected after it: the last to leave closes
+      closeConnection();
+    }
+  }
+
+  private void publishUntilStopped() {
     long nextTick = System.nanoTime() + tickNanos;
     long nextAttempt = 0;
     List<Entry> batch = new ArrayList<>();
@@ -345,6 +355,9 @@ public final class Publisher implements AutoCloseable {
         }
       }
       if (connection == null) {
+        if (isStopping()) {
+          continue; // closing: no new connection for nobody to close
+        }
         if (now - nextAttempt < 0) {
           backoff.await(Math.min(nextAttempt, nextTick) - now);
           continue;
