@@ -2,8 +2,11 @@ package dev.ipckit.bench;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -31,6 +34,9 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Spec
   CommandSpec spec;
+
+  /** Where the JSON and the chart go when --json / --chart do not say (relative to the working directory). */
+  static final Path DEFAULT_DIR = Path.of("bench-results");
 
   @Option(names = {"-t", "--transports"}, split = ",", paramLabel = "ROW", completionCandidates = RowNames.class,
       description = "Rows to run (default: every row that can run here); an ipckit row brings its baseline "
@@ -65,10 +71,12 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Repeat the whole run N times and report each row's median (default: ${DEFAULT-VALUE}).")
   int rounds;
 
-  @Option(names = "--json", paramLabel = "FILE", description = "Write one JSON record per row and size.")
+  @Option(names = "--json", paramLabel = "FILE",
+      description = "Write one JSON record per row and size (default: bench-results/bench-TIME.json).")
   Path json;
 
-  @Option(names = "--chart", paramLabel = "FILE", description = "Write a chart of the results (PNG).")
+  @Option(names = "--chart", paramLabel = "FILE",
+      description = "Write a chart of the results, PNG (default: bench-results/bench-TIME.png).")
   Path chart;
 
   @Option(names = "--redis", paramLabel = "URI",
@@ -101,8 +109,12 @@ public final class BenchCommand implements Callable<Integer> {
     require(rttWarmup >= 0, "--rtt-warmup must not be negative");
     require(rounds >= 1, "--rounds must be at least 1");
     String redisUri = redis != null ? redis : System.getenv("REDIS_URL");
+    // a run that was not told where to write still leaves its JSON and chart, under one timestamp
+    String stamp = DateTimeFormatter.ofPattern("yyyy-MM-dd-HHmmss", Locale.ROOT).format(LocalDateTime.now());
+    Path jsonFile = json != null ? json : DEFAULT_DIR.resolve("bench-" + stamp + ".json");
+    Path chartFile = chart != null ? chart : DEFAULT_DIR.resolve("bench-" + stamp + ".png");
     return new BenchSettings(List.copyOf(rows), List.copyOf(sizes), warmup, duration, rttWarmup, rttIterations,
-        rttTime, rounds, json, chart, redisUri, List.copyOf(peerJvmArgs));
+        rttTime, rounds, jsonFile, chartFile, redisUri, List.copyOf(peerJvmArgs));
   }
 
   private void require(boolean ok, String message) {

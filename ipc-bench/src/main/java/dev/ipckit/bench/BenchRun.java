@@ -3,6 +3,7 @@ package dev.ipckit.bench;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -77,11 +78,11 @@ final class BenchRun {
     out.print(table.text());
     out.flush();
     if (settings.json() != null) {
-      Files.writeString(settings.json(), table.json());
+      Files.writeString(withParent(settings.json()), table.json());
       err.println("wrote " + settings.json());
     }
     if (settings.chart() != null) {
-      new BenchChart(table, merged).write(settings.chart(), String.format(Locale.ROOT, "%d cores, %s",
+      new BenchChart(table, merged).write(withParent(settings.chart()), String.format(Locale.ROOT, "%d cores, %s",
           Runtime.getRuntime().availableProcessors(), java.time.LocalDate.now()));
       err.println("wrote " + settings.chart());
     }
@@ -90,6 +91,15 @@ final class BenchRun {
     }
     err.flush();
     return failures.isEmpty() ? 0 : 1;
+  }
+
+  /** {@code file}, once the directory it goes in exists. */
+  private static Path withParent(Path file) throws IOException {
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    return file;
   }
 
   private static double seconds(java.time.Duration d) {

@@ -37,6 +37,10 @@ class BenchCommandTest {
     assertEquals(Duration.ofSeconds(1), s.duration());
     assertEquals(Duration.ofMillis(500), s.warmup());
     assertEquals(1, s.rounds());
+    assertEquals(BenchCommand.DEFAULT_DIR, s.json().getParent(), "a run leaves its JSON without --json");
+    assertEquals(BenchCommand.DEFAULT_DIR, s.chart().getParent(), "and its chart without --chart");
+    assertTrue(s.json().getFileName().toString().matches("bench-\\d{4}-\\d{2}-\\d{2}-\\d{6}\\.json"), s.json().toString());
+    assertEquals(s.json().getFileName().toString().replace(".json", ".png"), s.chart().getFileName().toString());
   }
 
   @Test
