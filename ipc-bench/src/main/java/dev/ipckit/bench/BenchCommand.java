@@ -57,9 +57,13 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Time the measured round trips of a row and size may take, at most (default: ${DEFAULT-VALUE}).")
   Duration rttTime;
 
-  @Option(names = "--rtt-warmup", paramLabel = "N", defaultValue = "5000",
-      description = "Round trips before the measured ones, at most 300 ms of them (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--rtt-warmup", paramLabel = "N", defaultValue = "1000000",
+      description = "Round trips before the measured ones, at most --rtt-warmup-time of them (default: ${DEFAULT-VALUE}).")
   int rttWarmup;
+
+  @Option(names = "--rtt-warmup-time", paramLabel = "TIME", defaultValue = "1s", converter = DurationConverter.class,
+      description = "Time the round trips before the measured ones may take, at most (default: ${DEFAULT-VALUE}).")
+  Duration rttWarmupTime;
 
   @Option(names = "--rounds", paramLabel = "N", defaultValue = "1",
       description = "Repeat the whole run N times and report each row's median (default: ${DEFAULT-VALUE}).")
@@ -101,8 +105,8 @@ public final class BenchCommand implements Callable<Integer> {
     require(rttWarmup >= 0, "--rtt-warmup must not be negative");
     require(rounds >= 1, "--rounds must be at least 1");
     String redisUri = redis != null ? redis : System.getenv("REDIS_URL");
-    return new BenchSettings(List.copyOf(rows), List.copyOf(sizes), warmup, duration, rttWarmup, rttIterations,
-        rttTime, rounds, json, chart, redisUri, List.copyOf(peerJvmArgs));
+    return new BenchSettings(List.copyOf(rows), List.copyOf(sizes), warmup, duration, rttWarmup, rttWarmupTime,
+        rttIterations, rttTime, rounds, json, chart, redisUri, List.copyOf(peerJvmArgs));
   }
 
   private void require(boolean ok, String message) {
