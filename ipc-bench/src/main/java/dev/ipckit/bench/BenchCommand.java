@@ -59,13 +59,17 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Measured round trips per row and size, at most (default: ${DEFAULT-VALUE}).")
   int rttIterations;
 
-  @Option(names = "--rtt-time", paramLabel = "TIME", defaultValue = "500ms", converter = DurationConverter.class,
+  @Option(names = "--rtt-time", paramLabel = "TIME", defaultValue = "400ms", converter = DurationConverter.class,
       description = "Time the measured round trips of a row and size may take, at most (default: ${DEFAULT-VALUE}).")
   Duration rttTime;
 
-  @Option(names = "--rtt-warmup", paramLabel = "N", defaultValue = "5000",
-      description = "Round trips before the measured ones, at most 300 ms of them (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--rtt-warmup", paramLabel = "N", defaultValue = "1000000",
+      description = "Round trips before the measured ones, at most --rtt-warmup-time of them (default: ${DEFAULT-VALUE}).")
   int rttWarmup;
+
+  @Option(names = "--rtt-warmup-time", paramLabel = "TIME", defaultValue = "600ms", converter = DurationConverter.class,
+      description = "Time the round trips before the measured ones may take, at most (default: ${DEFAULT-VALUE}).")
+  Duration rttWarmupTime;
 
   @Option(names = "--rounds", paramLabel = "N", defaultValue = "1",
       description = "Repeat the whole run N times and report each row's median (default: ${DEFAULT-VALUE}).")
@@ -113,8 +117,8 @@ public final class BenchCommand implements Callable<Integer> {
     String stamp = DateTimeFormatter.ofPattern("yyyy-MM-dd-HHmmss", Locale.ROOT).format(LocalDateTime.now());
     Path jsonFile = json != null ? json : DEFAULT_DIR.resolve("bench-" + stamp + ".json");
     Path chartFile = chart != null ? chart : DEFAULT_DIR.resolve("bench-" + stamp + ".png");
-    return new BenchSettings(List.copyOf(rows), List.copyOf(sizes), warmup, duration, rttWarmup, rttIterations,
-        rttTime, rounds, jsonFile, chartFile, redisUri, List.copyOf(peerJvmArgs));
+    return new BenchSettings(List.copyOf(rows), List.copyOf(sizes), warmup, duration, rttWarmup, rttWarmupTime,
+        rttIterations, rttTime, rounds, jsonFile, chartFile, redisUri, List.copyOf(peerJvmArgs));
   }
 
   private void require(boolean ok, String message) {

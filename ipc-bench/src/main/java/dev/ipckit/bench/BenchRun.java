@@ -28,10 +28,10 @@ final class BenchRun {
 
   int run() throws IOException, InterruptedException {
     err.printf(Locale.ROOT, "ipc bench: JDK %s, %d cores, %s %s; one-way %.1f s after %.1f s warm-up, "
-            + "up to %,d round trips (%.1f s) after up to %,d%n", Runtime.version(),
+            + "up to %,d round trips (%.1f s) after up to %,d (%.1f s)%n", Runtime.version(),
         Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"), System.getProperty("os.version"),
         seconds(settings.duration()), seconds(settings.warmup()), settings.rttIterations(),
-        seconds(settings.rttTime()), settings.rttWarmup());
+        seconds(settings.rttTime()), settings.rttWarmup(), seconds(settings.rttWarmupTime()));
     List<RowResult> results = new ArrayList<>();
     List<String> failures = new ArrayList<>();
     try (BenchContext ctx = new BenchContext(settings)) {

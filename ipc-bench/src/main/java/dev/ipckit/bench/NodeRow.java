@@ -57,7 +57,7 @@ final class NodeRow extends Row {
     }
     List<String> cmd = new ArrayList<>(List.of(node().orElseThrow().toString(), script.toString()));
     for (long v : new long[] {size, s.warmup().toMillis(), s.duration().toMillis(), scenario.sendFor().toMillis(),
-        s.rttWarmup(), BenchSettings.RTT_WARMUP_TIME.toMillis(), s.rttIterations(), s.rttTime().toMillis()}) {
+        s.rttWarmup(), s.rttWarmupTime().toMillis(), s.rttIterations(), s.rttTime().toMillis()}) {
       cmd.add(Long.toString(v));
     }
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();

@@ -61,7 +61,7 @@ final class Scenario {
     BenchSettings s = ctx.settings();
     ByteBuffer payload = PeerMain.payload(size);
     Histogram warm = new Histogram(MAX_RTT, 3);
-    long end = System.nanoTime() + BenchSettings.RTT_WARMUP_TIME.toNanos();
+    long end = System.nanoTime() + s.rttWarmupTime().toNanos();
     for (int i = 0; i < s.rttWarmup(); i++) {
       long t0 = System.nanoTime();
       if (t0 - end > 0) {
