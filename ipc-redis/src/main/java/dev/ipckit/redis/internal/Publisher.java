@@ -424,16 +424,30 @@ public final class Publisher implements AutoCloseable {
   }
 
   /**
-   * Moves the oldest queued entries into the batch in flight, without waiting, up to the batch's
-   * limits; false if nothing was added.
+   * Gives the queue's room of the entries just written back to senders and moves the oldest queued
+   * entries into the batch in flight, without waiting, up to the batch's limits (one lock for
+   * both); false if nothing was added.
    */
   private boolean takeMore() {
-    if (taken.isEmpty()) {
+    long written = 0;
+    for (; released < inFlight.size(); released++) {
+      Entry e = inFlight.get(released);
+      if (e.data) {
+        written += e.bytes;
+      }
+    }
+    if (written > 0 || taken.isEmpty()) {
       lock.lock();
       try {
-        ArrayDeque<Entry> q = queue;
-        queue = taken;
-        taken = q;
+        if (written > 0) {
+          queuedBytes -= written;
+          notFull.signalAll();
+        }
+        if (taken.isEmpty()) {
+          ArrayDeque<Entry> q = queue;
+          queue = taken;
+          taken = q;
+        }
       } finally {
         lock.unlock();
       }
@@ -467,7 +481,6 @@ public final class Publisher implements AutoCloseable {
         for (int i = replies.size(); i < inFlight.size(); i++) {
           replies.add(inFlight.get(i).command.queue(p));
         }
-        releaseWritten();
       } while (takeMore());
       p.sync();
     } catch (RuntimeException e) {
@@ -506,35 +519,24 @@ public final class Publisher implements AutoCloseable {
       }
     }
     int n = inFlight.size();
+    long unreleased = 0; // a write cut by a broken connection before its room was given back
+    for (int i = released; i < n; i++) {
+      Entry e = inFlight.get(i);
+      if (e.data) {
+        unreleased += e.bytes;
+      }
+    }
     inFlight.clear();
     inFlightBytes = 0;
     released = 0;
     lock.lock();
     try {
+      queuedBytes -= unreleased;
       completed += n;
+      notFull.signalAll();
       progress.signalAll();
     } finally {
       lock.unlock();
-    }
-  }
-
-  /** The entries of the batch written for the first time leave the queue's capacity to senders. */
-  private void releaseWritten() {
-    long bytes = 0;
-    for (; released < inFlight.size(); released++) {
-      Entry e = inFlight.get(released);
-      if (e.data) {
-        bytes += e.bytes;
-      }
-    }
-    if (bytes > 0) {
-      lock.lock();
-      try {
-        queuedBytes -= bytes;
-        notFull.signalAll();
-      } finally {
-        lock.unlock();
-      }
     }
   }
 
