@@ -76,6 +76,7 @@ public final class Publisher implements AutoCloseable {
 
   private static final int MAX_BATCH = 1024;
   private static final long MAX_BATCH_BYTES = 4L << 20;
+  private static final int MIN_TOP_UP = 32;
 
   private final RedisEndpoint endpoint;
   private final String uri;
@@ -426,9 +427,11 @@ public final class Publisher implements AutoCloseable {
   /**
    * Gives the queue's room of the entries just written back to senders and moves the oldest queued
    * entries into the batch in flight, without waiting, up to the batch's limits (one lock for
-   * both); false if nothing was added.
+   * both).
+   *
+   * @return how many entries were added
    */
-  private boolean takeMore() {
+  private int takeMore() {
     long written = 0;
     for (; released < inFlight.size(); released++) {
       Entry e = inFlight.get(released);
@@ -452,14 +455,14 @@ public final class Publisher implements AutoCloseable {
         lock.unlock();
       }
     }
-    boolean added = false;
+    int added = 0;
     for (Entry e; inFlight.size() < MAX_BATCH && (e = taken.peek()) != null; ) {
       if (!inFlight.isEmpty() && inFlightBytes + e.bytes > MAX_BATCH_BYTES) {
         break;
       }
       inFlight.add(taken.poll());
       inFlightBytes += e.bytes;
-      added = true;
+      added++;
     }
     return added;
   }
@@ -477,11 +480,18 @@ public final class Publisher implements AutoCloseable {
     RuntimeException failure = null;
     try {
       Pipeline p = new Pipeline(c, false);
-      do {
+      boolean more = true;
+      while (true) {
         for (int i = replies.size(); i < inFlight.size(); i++) {
           replies.add(inFlight.get(i).command.queue(p));
         }
-      } while (takeMore());
+        if (!more) {
+          break;
+        }
+        // a trickle is written and the pipeline synced: topping up by one or two at a time would
+        // take the queue's lock against the sender for each message
+        more = takeMore() >= MIN_TOP_UP;
+      }
       p.sync();
     } catch (RuntimeException e) {
       failure = e;
