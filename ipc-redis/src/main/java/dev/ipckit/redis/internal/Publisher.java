@@ -20,8 +20,11 @@ import redis.clients.jedis.exceptions.JedisException;
 /**
  * Writes commands on one Redis connection from one daemon thread (not API): PUBLISH for pub/sub,
  * XADD and XACK for streams. Senders queue commands (data bounded in bytes; past it they wait up
- * to their send timeout) and the thread writes everything queued in one pipeline, so many small
- * messages share one round trip and a lone one goes at once.
+ * to their send timeout) and the thread writes everything queued in one pipeline, topping it up
+ * with what arrives meanwhile, up to 1,024 commands or 4 MiB per round trip (as a plain pipelined
+ * client syncs), so many small messages share one round trip and a lone one goes at once. A
+ * command written to the pipeline leaves the queue's bound: memory is at most the queue plus one
+ * batch in flight.
  *
  * <p>When Redis goes away the thread reconnects with backoff while commands wait in the queue. A
  * batch that was being written when the connection broke may or may not have reached Redis.
@@ -73,6 +76,7 @@ public final class Publisher implements AutoCloseable {
 
   private static final int MAX_BATCH = 1024;
   private static final long MAX_BATCH_BYTES = 4L << 20;
+  private static final int MIN_TOP_UP = 32;
 
   private final RedisEndpoint endpoint;
   private final String uri;
@@ -84,6 +88,10 @@ public final class Publisher implements AutoCloseable {
   // sender rarely finds the lock held) and works through taken without the lock
   private ArrayDeque<Entry> queue = new ArrayDeque<>();
   private ArrayDeque<Entry> taken = new ArrayDeque<>();
+  // the pipeline being written (publisher thread only): taken from taken, kept until Redis answered
+  private final List<Entry> inFlight = new ArrayList<>();
+  private long inFlightBytes;
+  private int released; // the first this many of inFlight no longer count in queuedBytes
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition notEmpty = lock.newCondition();
   private final Condition notFull = lock.newCondition();
@@ -336,7 +344,6 @@ public final class Publisher implements AutoCloseable {
   private void publishUntilStopped() {
     long nextTick = System.nanoTime() + tickNanos;
     long nextAttempt = 0;
-    List<Entry> batch = new ArrayList<>();
     while (true) {
       if (isStopping()) {
         failQueued();
@@ -371,12 +378,14 @@ public final class Publisher implements AutoCloseable {
           continue;
         }
       }
-      batch.clear();
-      if (!takeBatch(batch, nextTick)) {
-        return;
+      if (inFlight.isEmpty()) { // else a batch cut by a broken connection goes again (retry)
+        if (!awaitQueued(nextTick)) {
+          return;
+        }
+        takeMore();
       }
-      if (!batch.isEmpty()) {
-        publish(batch);
+      if (!inFlight.isEmpty()) {
+        publish();
       }
     }
   }
@@ -390,52 +399,98 @@ public final class Publisher implements AutoCloseable {
     }
   }
 
+  /** Waits until something is queued, up to {@code until}; false once stopped and empty. */
+  private boolean awaitQueued(long until) {
+    if (!taken.isEmpty()) {
+      return true;
+    }
+    lock.lock();
+    try {
+      while (queue.isEmpty()) {
+        if (stopping) {
+          return false;
+        }
+        long left = until - System.nanoTime();
+        if (left <= 0) {
+          return true;
+        }
+        notEmpty.awaitNanos(left);
+      }
+      return true;
+    } catch (InterruptedException e) {
+      return false;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /**
-   * Copies up to a batch of the oldest entries not yet published (leaving them counted as queued);
-   * false once stopped and empty.
+   * Gives the queue's room of the entries just written back to senders and moves the oldest queued
+   * entries into the batch in flight, without waiting, up to the batch's limits (one lock for
+   * both).
+   *
+   * @return how many entries were added
    */
-  private boolean takeBatch(List<Entry> batch, long until) {
-    if (taken.isEmpty()) {
+  private int takeMore() {
+    long written = 0;
+    for (; released < inFlight.size(); released++) {
+      Entry e = inFlight.get(released);
+      if (e.data) {
+        written += e.bytes;
+      }
+    }
+    if (written > 0 || taken.isEmpty()) {
       lock.lock();
       try {
-        while (queue.isEmpty()) {
-          if (stopping) {
-            return false;
-          }
-          long left = until - System.nanoTime();
-          if (left <= 0) {
-            return true;
-          }
-          notEmpty.awaitNanos(left);
+        if (written > 0) {
+          queuedBytes -= written;
+          notFull.signalAll();
         }
-        ArrayDeque<Entry> q = queue;
-        queue = taken;
-        taken = q;
-      } catch (InterruptedException e) {
-        return false;
+        if (taken.isEmpty()) {
+          ArrayDeque<Entry> q = queue;
+          queue = taken;
+          taken = q;
+        }
       } finally {
         lock.unlock();
       }
     }
-    long bytes = 0;
-    for (Entry e : taken) {
-      if (batch.size() == MAX_BATCH || (!batch.isEmpty() && bytes + e.bytes > MAX_BATCH_BYTES)) {
+    int added = 0;
+    for (Entry e; inFlight.size() < MAX_BATCH && (e = taken.peek()) != null; ) {
+      if (!inFlight.isEmpty() && inFlightBytes + e.bytes > MAX_BATCH_BYTES) {
         break;
       }
-      batch.add(e);
-      bytes += e.bytes;
+      inFlight.add(taken.poll());
+      inFlightBytes += e.bytes;
+      added++;
     }
-    return true;
+    return added;
   }
 
-  private void publish(List<Entry> batch) {
+  /**
+   * Writes the batch in flight as one pipeline, topping it up with what senders queue meanwhile
+   * (up to MAX_BATCH commands or MAX_BATCH_BYTES, as a plain Jedis pipeline syncs), then reads the
+   * replies. A command written to the pipeline no longer counts against the queue's capacity, so
+   * senders fill the queue again while this thread writes and waits for Redis, instead of waiting
+   * for each round trip; the batch in flight is bounded on its own.
+   */
+  private void publish() {
     Connection c = connection;
-    List<Response<?>> replies = new ArrayList<>(batch.size());
+    List<Response<?>> replies = new ArrayList<>(inFlight.size());
     RuntimeException failure = null;
     try {
       Pipeline p = new Pipeline(c, false);
-      for (Entry e : batch) {
-        replies.add(e.command.queue(p));
+      boolean more = true;
+      while (true) {
+        for (int i = replies.size(); i < inFlight.size(); i++) {
+          replies.add(inFlight.get(i).command.queue(p));
+        }
+        if (!more) {
+          break;
+        }
+        // a trickle is written and the pipeline synced: topping up by one or two at a time would
+        // take the queue's lock against the sender for each message
+        more = takeMore() >= MIN_TOP_UP;
       }
       p.sync();
     } catch (RuntimeException e) {
@@ -448,21 +503,16 @@ public final class Publisher implements AutoCloseable {
         // already broken
       }
       if (retry) {
-        return; // the batch stays queued and goes again after the reconnect
+        return; // the batch stays in flight and goes again after the reconnect
       }
-      lostFrames.addAndGet(batch.stream().filter(Entry::data).count());
+      lostFrames.addAndGet(inFlight.stream().filter(Entry::data).count());
     }
     if (retry && failure == null && transientError(replies)) {
       backoff.sleep(); // Redis is loading its data after a restart, or busy: the whole batch goes again
       return;
     }
-    // only this thread removes entries, so the batch is still at the head of taken
-    long bytes = 0;
-    for (int i = 0; i < batch.size(); i++) {
-      Entry t = taken.poll();
-      if (t.data) {
-        bytes += t.bytes;
-      }
+    for (int i = 0; i < inFlight.size(); i++) {
+      Entry t = inFlight.get(i);
       Object reply = null;
       RuntimeException error = failure;
       if (error == null) {
@@ -478,10 +528,21 @@ public final class Publisher implements AutoCloseable {
         lastError = "a command's callback failed: " + e;
       }
     }
+    int n = inFlight.size();
+    long unreleased = 0; // a write cut by a broken connection before its room was given back
+    for (int i = released; i < n; i++) {
+      Entry e = inFlight.get(i);
+      if (e.data) {
+        unreleased += e.bytes;
+      }
+    }
+    inFlight.clear();
+    inFlightBytes = 0;
+    released = 0;
     lock.lock();
     try {
-      queuedBytes -= bytes;
-      completed += batch.size();
+      queuedBytes -= unreleased;
+      completed += n;
       notFull.signalAll();
       progress.signalAll();
     } finally {
@@ -508,6 +569,13 @@ public final class Publisher implements AutoCloseable {
   private void failQueued() {
     lock.lock();
     try {
+      for (Entry e : inFlight) {
+        e.command.done(null, new ChannelClosedException("channel " + uri + " is closed"));
+        completed++;
+      }
+      inFlight.clear();
+      inFlightBytes = 0;
+      released = 0;
       for (ArrayDeque<Entry> q : List.of(taken, queue)) {
         for (Entry e; (e = q.poll()) != null; ) {
           e.command.done(null, new ChannelClosedException("channel " + uri + " is closed"));
