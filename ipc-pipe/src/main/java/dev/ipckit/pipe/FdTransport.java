@@ -3,17 +3,11 @@ package dev.ipckit.pipe;
 import dev.ipckit.Capabilities;
 import dev.ipckit.Capability;
 import dev.ipckit.ChannelOptions;
-import dev.ipckit.ChannelServer;
 import dev.ipckit.ChannelUri;
-import dev.ipckit.TransportUnavailableException;
-import dev.ipckit.pipe.internal.ClosingLink;
 import dev.ipckit.pipe.internal.InheritedFd;
-import dev.ipckit.pipe.internal.ParentWatch;
 import dev.ipckit.stream.Framing;
 import dev.ipckit.stream.LinkAcceptor;
-import dev.ipckit.stream.StreamTransport;
 import java.io.IOException;
-import java.util.Set;
 
 /**
  * {@code fd:3}, {@code fd:env:NAME}: the Unix socket a parent handed this process on an inherited
@@ -32,12 +26,12 @@ import java.util.Set;
  *       what {@code fd:env:NODE_CHANNEL_FD} needs in a child of Node</td></tr>
  * </table>
  */
-public final class FdTransport extends StreamTransport {
+public final class FdTransport extends ParentChannelTransport {
   static final Capabilities CAPABILITIES = Capabilities.of(Capability.ORDERED, Capability.LOSSLESS,
       Capability.PEER_CREDENTIALS, Capability.PASSES_HANDLES, Capability.CROSSES_PROCESSES, Capability.BYTE_STREAM);
 
   public FdTransport() {
-    super("fd", CAPABILITIES, Set.of("parentPid", Framing.OPTION));
+    super("fd", CAPABILITIES);
   }
 
   /**
@@ -64,28 +58,14 @@ public final class FdTransport extends StreamTransport {
   @Override
   protected LinkAcceptor.Accepted connect(ChannelUri uri, ChannelOptions options) throws IOException {
     int fd = InheritedFd.number(uri);
-    long parentPid = uri.integer("parentPid", -1);
-    LinkAcceptor.Accepted a = InheritedFd.adopt(fd, uri);
-    if (parentPid <= 0) {
-      return a;
-    }
-    ParentWatch watch = ParentWatch.start(parentPid, Spawn.ORPHANED_EXIT_CODE, uri.toString());
-    return new LinkAcceptor.Accepted(new ClosingLink(a.link(), watch::stop), a.peer(), a.credentials());
+    long parentPid = parentPid(uri);
+    return watchedByParent(InheritedFd.adopt(fd, uri), parentPid, uri);
   }
 
   @Override
-  protected Bound bind(ChannelUri uri, ChannelOptions options) throws IOException {
-    throw noServer(uri);
-  }
-
-  @Override
-  public ChannelServer listen(ChannelUri uri) throws IOException {
-    throw noServer(uri);
-  }
-
-  private static TransportUnavailableException noServer(ChannelUri uri) {
-    return new TransportUnavailableException("fd: has no server side (" + uri + "): a child opens the descriptor "
+  String howToOpen() {
+    return "a child opens the descriptor "
         + "its parent handed it with Channels.open(\"fd:3\") or Channels.fromEnvironment(); a parent starts the "
-        + "child with dev.ipckit.pipe.Spawn and gets the other end from ChildProcess.channel()");
+        + "child with dev.ipckit.pipe.Spawn and gets the other end from ChildProcess.channel()";
   }
 }

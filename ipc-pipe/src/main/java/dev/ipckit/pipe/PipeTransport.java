@@ -3,20 +3,12 @@ package dev.ipckit.pipe;
 import dev.ipckit.Capabilities;
 import dev.ipckit.Capability;
 import dev.ipckit.ChannelOptions;
-import dev.ipckit.ChannelServer;
 import dev.ipckit.ChannelUri;
 import dev.ipckit.InvalidChannelUriException;
-import dev.ipckit.TransportUnavailableException;
-import dev.ipckit.pipe.internal.ClosingLink;
 import dev.ipckit.pipe.internal.InheritedStdio;
-import dev.ipckit.pipe.internal.ParentWatch;
-import dev.ipckit.stream.Framing;
 import dev.ipckit.stream.LinkAcceptor;
-import dev.ipckit.stream.StreamLink;
-import dev.ipckit.stream.StreamTransport;
 import java.io.IOException;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * {@code pipe:}: the channel of a child process over its stdin and stdout, two pipes from and to
@@ -31,12 +23,12 @@ import java.util.Set;
  * <p>Pipes carry no credentials and no descriptors; {@code fd:} has both, and starts a child
  * faster (pipe: needs JNA in the child). Options: {@code parentPid}, as for {@link FdTransport}.
  */
-public final class PipeTransport extends StreamTransport {
+public final class PipeTransport extends ParentChannelTransport {
   static final Capabilities CAPABILITIES = Capabilities.of(Capability.ORDERED, Capability.LOSSLESS,
       Capability.CROSSES_PROCESSES, Capability.BYTE_STREAM);
 
   public PipeTransport() {
-    super("pipe", CAPABILITIES, Set.of("parentPid", Framing.OPTION));
+    super("pipe", CAPABILITIES);
   }
 
   @Override
@@ -50,28 +42,15 @@ public final class PipeTransport extends StreamTransport {
       throw new InvalidChannelUriException(uri.toString(), "pipe: takes no address (it is this process's stdin "
           + "and stdout); write pipe: or pipe:?option=value");
     }
-    long parentPid = uri.integer("parentPid", -1);
-    StreamLink link = InheritedStdio.adopt(uri);
-    if (parentPid > 0) {
-      ParentWatch watch = ParentWatch.start(parentPid, Spawn.ORPHANED_EXIT_CODE, uri.toString());
-      link = new ClosingLink(link, watch::stop);
-    }
-    return new LinkAcceptor.Accepted(link, "parent", Optional.empty());
+    long parentPid = parentPid(uri);
+    return watchedByParent(new LinkAcceptor.Accepted(InheritedStdio.adopt(uri), "parent", Optional.empty()),
+        parentPid, uri);
   }
 
   @Override
-  protected Bound bind(ChannelUri uri, ChannelOptions options) throws IOException {
-    throw noServer(uri);
-  }
-
-  @Override
-  public ChannelServer listen(ChannelUri uri) throws IOException {
-    throw noServer(uri);
-  }
-
-  private static TransportUnavailableException noServer(ChannelUri uri) {
-    return new TransportUnavailableException("pipe: has no server side (" + uri + "): a child opens its stdin and "
+  String howToOpen() {
+    return "a child opens its stdin and "
         + "stdout with Channels.open(\"pipe:\") or Channels.fromEnvironment(); a parent starts it with "
-        + "dev.ipckit.pipe.Spawn...channel(\"pipe\") and gets the other end from ChildProcess.channel()");
+        + "dev.ipckit.pipe.Spawn...channel(\"pipe\") and gets the other end from ChildProcess.channel()";
   }
 }
