@@ -55,8 +55,9 @@ public final class BenchCommand implements Callable<Integer> {
       description = "One-way warm-up before the window (default: ${DEFAULT-VALUE}).")
   Duration warmup;
 
-  @Option(names = "--rtt-iterations", paramLabel = "N", defaultValue = "20000",
-      description = "Measured round trips per row and size, at most (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--rtt-iterations", paramLabel = "N", defaultValue = "100000000",
+      description = "Measured round trips per row and size, at most; --rtt-time bounds them first by default "
+          + "(default: ${DEFAULT-VALUE}).")
   int rttIterations;
 
   @Option(names = "--rtt-time", paramLabel = "TIME", defaultValue = "400ms", converter = DurationConverter.class,
