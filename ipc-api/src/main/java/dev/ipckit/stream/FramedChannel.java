@@ -88,6 +88,13 @@ public final class FramedChannel implements Channel {
   /** HEADER, or the one delimiter byte. */
   private final int overhead;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** Closed or failed, either way: one volatile read tells the burst path to go the slow way. */
+  private volatile boolean unusable;
+  /**
+   * The largest message the burst path takes: one whose frame fits half the send buffer and the
+   * peer's limit; -1 for a delimited framing, whose messages are checked first.
+   */
+  private final long busyFrameLimit;
 
   // ---- sending; guarded by lock, except the fill buffer's frames (the append lock, below)
   private final ReentrantLock lock = new ReentrantLock();
@@ -184,6 +191,7 @@ public final class FramedChannel implements Channel {
     this.sendLimit = Math.min(options.maxMessage(), peerMaxMessage);
     this.receiveLimit = options.maxMessage();
     this.credentials = credentials;
+    this.busyFrameLimit = delimited ? -1 : Math.min(sendLimit, options.sendBuffer() / 2 - HEADER);
     this.fill = ByteBuffer.allocateDirect(options.sendBuffer() / 2);
     this.drain = ByteBuffer.allocateDirect(options.sendBuffer() / 2).flip();
     this.drainArray[0] = drain;
@@ -238,8 +246,19 @@ public final class FramedChannel implements Channel {
 
   // ------------------------------------------------------------------ sending
 
+  /**
+   * A message sent inside a burst takes {@link #appendToBusyBatch}, kept small so the JIT inlines
+   * it into the caller's loop; everything else (the first message of a batch, a full batch, large
+   * frames, delimited framings, a closed channel) goes the slow way.
+   */
   @Override
   public void send(ByteBuffer message) throws IOException {
+    if (!appendToBusyBatch(message)) {
+      sendSlowly(message);
+    }
+  }
+
+  private void sendSlowly(ByteBuffer message) throws IOException {
     int len = message.remaining();
     if (len > sendLimit) {
       checkOpen();
@@ -254,9 +273,6 @@ public final class FramedChannel implements Channel {
     }
     if (overhead + len > fill.capacity()) {
       sendLarge(message);
-      return;
-    }
-    if (appendToBusyBatch(message, len)) {
       return;
     }
     boolean inline = false;
@@ -302,17 +318,21 @@ public final class FramedChannel implements Channel {
    * released without a fence), not {@link #lock}. False when the slow path must decide: the batch
    * is empty or lacks room, the channel is closed or failed, or another sender is appending.
    */
-  private boolean appendToBusyBatch(ByteBuffer message, int len) {
-    if (!APPENDING.compareAndSet(this, 0, 1)) {
+  private boolean appendToBusyBatch(ByteBuffer message) {
+    int len = message.remaining();
+    if (len > busyFrameLimit || !APPENDING.compareAndSet(this, 0, 1)) {
       return false;
     }
     try {
       ByteBuffer f = fill;
       int p = f.position();
-      if (p == 0 || f.capacity() - p < overhead + len || closed.get() || failure != null || readFailure != null) {
+      if (p == 0 || f.capacity() - p < HEADER + len || unusable) {
         return false;
       }
-      putFrame(f, p, message, len);
+      f.putInt(p, len);
+      f.put(p + HEADER, message, message.position(), len);
+      f.position(p + HEADER + len);
+      APPENDS.setOpaque(this, appends + 1);
       return true;
     } finally {
       APPENDING.setRelease(this, 0);
@@ -720,6 +740,7 @@ public final class FramedChannel implements Channel {
     if (failure == null) {
       failure = closed.get() ? new ChannelClosedException("channel " + uri + " is closed", e)
           : new ChannelClosedException("connection to " + uri + " lost while sending: " + e, e);
+      unusable = true;
     }
     dataReady.signalAll();
     writerDone.signalAll();
@@ -1188,6 +1209,7 @@ public final class FramedChannel implements Channel {
   private IOException readFailed(IOException e) {
     if (readFailure == null) {
       readFailure = e;
+      unusable = true;
     }
     return readFailure;
   }
@@ -1210,6 +1232,7 @@ public final class FramedChannel implements Channel {
     }
     lock.lock();
     try {
+      unusable = true; // first: a sender it turns away meets closed under the lock
       closed.set(true);
       flusherStopping = true;
       dataReady.signalAll();
