@@ -40,7 +40,8 @@ import redis.clients.jedis.exceptions.JedisException;
  * encode the command straight into a {@link PublishBatch} and the thread writes the whole batch to
  * the socket at once and reads the integer replies itself, so a message costs one copy and no
  * object. PUBLISH commands keep their order among themselves, other commands among themselves; a
- * publisher is used for one kind or the other (pub/sub, streams). PUBLISH is never retried.
+ * publisher is used for one kind or the other (pub/sub, streams). PUBLISH is never retried. When
+ * Redis refuses one (an ACL without the right, say), the next {@code publish} fails saying so.
  */
 public final class Publisher implements AutoCloseable {
   /** Called on the publisher thread about every tick; may queue control frames, never send. */
@@ -94,6 +95,8 @@ public final class Publisher implements AutoCloseable {
   private volatile Ticker ticker;
   private volatile SingleUseConnection connection;
   private volatile String lastError = "";
+  /** Why Redis refused a PUBLISH since the last publish call was told, or null. */
+  private volatile String refused;
   private long queuedBytes;
   private long enqueued;
   private long completed;
@@ -140,9 +143,16 @@ public final class Publisher implements AutoCloseable {
    * {@code id} numbered from {@code seq} in queue order and recorded in {@code flow} (may be null)
    * under that number, or with {@code seq} null the payload alone (plain). Waits up to
    * {@code timeoutNanos} for room.
+   *
+   * @throws IpcException Redis refused an earlier PUBLISH (this message is not queued)
    */
   public void publish(byte[] channel, long id, ByteBuffer payload, AtomicLong seq, SendWindow flow,
-      long timeoutNanos) throws SendTimeoutException, ChannelClosedException {
+      long timeoutNanos) throws IpcException {
+    String why = refused;
+    if (why != null) {
+      refused = null;
+      throw new IpcException("Redis at " + endpoint + " refused to PUBLISH for " + uri + ": " + why);
+    }
     int frame = (seq == null ? 0 : Frame.HEADER) + payload.remaining();
     lock.lock();
     try {
@@ -629,7 +639,8 @@ public final class Publisher implements AutoCloseable {
       for (int i = 0; i < unanswered; i++) {
         long n = replies.next();
         if (n == Long.MIN_VALUE) {
-          lastError = "Redis refused a PUBLISH: " + replies.error();
+          refused = replies.error();
+          lastError = "Redis refused a PUBLISH: " + refused;
         }
         PublishBatch.Waiter w = answers.peek();
         if (w != null && w.index() == i) {
