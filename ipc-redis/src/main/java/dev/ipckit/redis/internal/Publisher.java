@@ -609,6 +609,9 @@ public final class Publisher implements AutoCloseable {
    */
   private void writePublishes() {
     SingleUseConnection c = connection;
+    if (c == null) {
+      return; // close() gave up waiting for this thread and closed the connection
+    }
     PublishBatch batch = writing;
     int unanswered = 0;
     int unansweredData = 0;
