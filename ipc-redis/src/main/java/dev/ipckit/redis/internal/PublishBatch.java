@@ -27,12 +27,22 @@ final class PublishBatch {
   private static final int OVERHEAD = PUBLISH.length + 2 * 20 + 6;
   private static final int INITIAL = 64 << 10;
 
-  private byte[] buf = new byte[INITIAL];
+  /** The largest array kept between batches. */
+  private final int keep;
+  private byte[] buf = new byte[0]; // allocated on first use: a stream's writer never publishes
   private int length;
   private int commands;
   private int dataCommands;
   private long dataBytes;
   private final List<Waiter> waiters = new ArrayList<>();
+
+  /**
+   * @param sendBuffer the data bytes senders may queue: a batch of that many small messages (their
+   *     encoding doubles them at most) keeps its array, one grown past it for a large message does not
+   */
+  PublishBatch(long sendBuffer) {
+    this.keep = (int) Math.min(Integer.MAX_VALUE - 16, Math.max(INITIAL, 2 * sendBuffer));
+  }
 
   boolean isEmpty() {
     return commands == 0;
@@ -93,9 +103,9 @@ final class PublishBatch {
     end(p + frame.length);
   }
 
-  /** Empties the batch; an array grown for a burst of large messages is given back. */
+  /** Empties the batch; an array grown for a large message is given back. */
   void clear() {
-    if (buf.length > 16 * INITIAL) {
+    if (buf.length > keep) {
       buf = new byte[INITIAL];
     }
     length = 0;
@@ -125,7 +135,7 @@ final class PublishBatch {
 
   private void ensure(int more) {
     if (buf.length - length < more) {
-      long want = Math.max((long) buf.length * 2, (long) length + more);
+      long want = Math.max(Math.max((long) buf.length * 2, INITIAL), (long) length + more);
       if (want > Integer.MAX_VALUE - 16) {
         throw new IllegalStateException("a batch of PUBLISH commands cannot exceed 2 GiB");
       }

@@ -79,8 +79,8 @@ public final class Publisher implements AutoCloseable {
   // the pipeline being written (publisher thread only): taken from taken, kept until Redis answered
   private final List<Entry> inFlight = new ArrayList<>();
   // PUBLISH commands senders encode (under the lock), and the batch being written (publisher thread)
-  private PublishBatch publishes = new PublishBatch();
-  private PublishBatch writing = new PublishBatch();
+  private PublishBatch publishes;
+  private PublishBatch writing;
   // replies someone waits for among the PUBLISH commands written, by position (publisher thread)
   private final ArrayDeque<PublishBatch.Waiter> answers = new ArrayDeque<>();
   private IntegerReplies replies;
@@ -122,6 +122,8 @@ public final class Publisher implements AutoCloseable {
     this.endpoint = endpoint;
     this.uri = uri;
     this.capacity = capacity;
+    this.publishes = new PublishBatch(capacity);
+    this.writing = new PublishBatch(capacity);
     this.backoff = new Backoff(backoff, maxBackoff);
     this.tickNanos = tick.isZero() ? Duration.ofSeconds(1).toNanos() : tick.toNanos();
     try {
