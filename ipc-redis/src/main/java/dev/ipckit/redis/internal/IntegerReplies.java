@@ -1,9 +1,7 @@
 package dev.ipckit.redis.internal;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Reads the replies of pipelined commands that answer with an integer (PUBLISH) from a Redis
@@ -11,14 +9,11 @@ import java.nio.charset.StandardCharsets;
  * {@code -ERROR message\r\n} when Redis refused the command; anything else is a protocol error.
  */
 final class IntegerReplies {
-  private final InputStream in;
-  private final byte[] buf = new byte[16 << 10];
-  private int pos;
-  private int end;
+  private final RespInput in;
   private String error;
 
   IntegerReplies(InputStream in) {
-    this.in = in;
+    this.in = new RespInput(in, 16 << 10);
   }
 
   /**
@@ -28,32 +23,12 @@ final class IntegerReplies {
    * @throws IOException the connection failed or closed, or Redis sent something else
    */
   long next() throws IOException {
-    byte type = read();
+    byte type = in.read();
     if (type == ':') {
-      boolean negative = false;
-      long v = 0;
-      byte c = read();
-      if (c == '-') {
-        negative = true;
-        c = read();
-      }
-      while (c != '\r') {
-        if (c < '0' || c > '9') {
-          throw new IOException("malformed integer reply from Redis (byte " + c + ")");
-        }
-        v = v * 10 + (c - '0');
-        c = read();
-      }
-      expectLf();
-      return negative ? -v : v;
+      return in.number();
     }
     if (type == '-') {
-      StringBuilder s = new StringBuilder();
-      for (byte c = read(); c != '\r'; c = read()) {
-        s.append((char) (c & 0xFF));
-      }
-      expectLf();
-      error = new String(s.toString().getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
+      error = in.line();
       return Long.MIN_VALUE;
     }
     throw new IOException("unexpected reply from Redis to PUBLISH (type byte '" + (char) type + "')");
@@ -62,23 +37,5 @@ final class IntegerReplies {
   /** The text of the last error reply, e.g. {@code NOPERM ...}. */
   String error() {
     return error;
-  }
-
-  private void expectLf() throws IOException {
-    if (read() != '\n') {
-      throw new IOException("malformed reply from Redis (no LF after CR)");
-    }
-  }
-
-  private byte read() throws IOException {
-    if (pos == end) {
-      int n = in.read(buf, 0, buf.length);
-      if (n < 0) {
-        throw new EOFException("Redis closed the connection");
-      }
-      pos = 0;
-      end = n;
-    }
-    return buf[pos++];
   }
 }
