@@ -134,7 +134,7 @@ public final class RedisEndpoint {
    * A new connection, logged in and on the right database; the caller closes it. Once closed it
    * stays closed: a command sent on it fails instead of opening a socket nobody would close.
    */
-  public Connection connect() {
+  public SingleUseConnection connect() {
     return new SingleUseConnection(hostAndPort, config);
   }
 

@@ -147,22 +147,16 @@ public final class RedisPubSubChannel implements Channel {
     if (message.remaining() > common.maxMessage()) {
       throw new MessageTooLargeException(display, message.remaining(), common.maxMessage());
     }
-    byte[] frame;
-    if (options.plain()) {
-      frame = new byte[message.remaining()];
-      message.duplicate().get(frame);
-    } else {
-      frame = Frame.data(id, message);
-    }
     long timeout = common.sendTimeout().toNanos();
     if (role == Role.BUS) {
-      publisher.send(publishTo, frame, options.plain() ? null : seq, null, timeout);
+      publisher.publish(publishTo, id, message, options.plain() ? null : seq, null, timeout);
     } else {
-      long left = flow.reserve(frame.length, timeout, closedReason, null, Long.MAX_VALUE);
+      int frame = Frame.HEADER + message.remaining();
+      long left = flow.reserve(frame, timeout, closedReason, null, Long.MAX_VALUE);
       try {
-        publisher.send(publishTo, frame, seq, flow, left);
+        publisher.publish(publishTo, id, message, seq, flow, left);
       } catch (IOException | RuntimeException e) {
-        flow.release(frame.length);
+        flow.release(frame);
         throw e;
       }
     }

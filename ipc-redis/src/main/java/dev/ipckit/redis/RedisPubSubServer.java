@@ -48,7 +48,7 @@ public final class RedisPubSubServer extends PairServer<Long, RedisPubSubChannel
     this.subscriber = new Subscriber(endpoint, display, "ipckit-redis-sub-server-" + name, name, false,
         new Subscriber.Listener() {
           @Override
-          public void onMessage(byte[] channel, byte[] message) {
+          public void onMessage(byte[] message) {
             dispatch(message);
           }
 

@@ -148,7 +148,7 @@ public final class RedisTransport implements TransportProvider {
     return new Subscriber(endpoint, display, "ipckit-redis-sub-" + target, target, pattern,
         new Subscriber.Listener() {
           @Override
-          public void onMessage(byte[] channel, byte[] message) {
+          public void onMessage(byte[] message) {
             ch.deliver(message);
           }
 

@@ -282,6 +282,44 @@ class RedisPubSubTest {
   }
 
   @Test
+  void aPublishRedisRefusesIsReportedToTheSender() throws Exception {
+    try (LocalRedis own = RedisForTests.ownServer()) {
+      try (redis.clients.jedis.Jedis admin = new redis.clients.jedis.Jedis(java.net.URI.create(own.uri()))) {
+        admin.aclSetUser("listener", "on", ">secret", "allchannels", "allkeys", "+@all", "-publish");
+      }
+      String listener = own.uri().replace("redis://", "redis://listener:secret@");
+      try (Channel bus = Channels.open(listener + "?channel=" + name)) {
+        bus.send(text("refused"));
+        bus.flush(); // the reply has been read
+        var e = assertThrows(IpcException.class, () -> bus.send(text("next")));
+        assertTrue(e.getMessage().contains("refused to PUBLISH") && e.getMessage().contains("NOPERM"), e.getMessage());
+        assertFalse(e.getMessage().contains("secret"), e.getMessage());
+      }
+      try (ChannelServer server = Channels.listen(own.uri() + "?server=" + name)) {
+        var e = assertThrows(IpcException.class, () -> Channels.open(listener + "?server=" + name).close());
+        assertTrue(e.getMessage().contains("cannot say hello") && e.getMessage().contains("NOPERM"), e.getMessage());
+      }
+    }
+  }
+
+  @Test
+  void aSubscriptionRedisRefusesIsExplained() throws Exception {
+    try (LocalRedis own = RedisForTests.ownServer()) {
+      try (redis.clients.jedis.Jedis admin = new redis.clients.jedis.Jedis(java.net.URI.create(own.uri()))) {
+        admin.aclSetUser("talker", "on", ">secret", "allchannels", "allkeys", "+@all", "-subscribe");
+      }
+      String uri = own.uri().replace("redis://", "redis://talker:secret@") + "?connectTimeout=1s&channel=" + name;
+      var e = assertThrows(IpcException.class, () -> Channels.open(uri).close());
+      assertTrue(e.getMessage().contains("cannot subscribe") && e.getMessage().contains("NOPERM"), e.getMessage());
+      String publishOnly = uri + "&subscribe=false";
+      try (Channel c = Channels.open(publishOnly)) {
+        c.send(text("allowed"));
+        c.flush();
+      }
+    }
+  }
+
+  @Test
   void redactHidesPasswords() {
     assertEquals("redis://:***@h:1/0?x=1", RedisEndpoint.redact("redis://:pw@h:1/0?x=1"));
     assertEquals("redis://user:***@h:1/0", RedisEndpoint.redact("redis://user:pw@h:1/0"));

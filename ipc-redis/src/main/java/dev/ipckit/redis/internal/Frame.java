@@ -35,10 +35,16 @@ public final class Frame {
   /** A DATA frame with room for its sequence number, which the publisher writes in order. */
   public static byte[] data(long publisher, ByteBuffer payload) {
     byte[] f = new byte[HEADER + payload.remaining()];
-    f[0] = DATA;
-    putLong(f, 1, publisher);
+    putDataHeader(f, 0, publisher, 0);
     payload.duplicate().get(f, HEADER, payload.remaining());
     return f;
+  }
+
+  /** Writes a DATA header at {@code off} of {@code b}. */
+  public static void putDataHeader(byte[] b, int off, long publisher, long seq) {
+    b[off] = DATA;
+    putLong(b, off + 1, publisher);
+    putLong(b, off + 9, seq);
   }
 
   /** A frame without payload. */

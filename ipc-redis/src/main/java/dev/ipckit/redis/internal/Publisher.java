@@ -4,6 +4,9 @@ import dev.ipckit.ChannelClosedException;
 import dev.ipckit.IpcException;
 import dev.ipckit.SendTimeoutException;
 import dev.ipckit.redis.RedisEndpoint;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -12,9 +15,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import redis.clients.jedis.Connection;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
@@ -32,6 +35,13 @@ import redis.clients.jedis.exceptions.JedisException;
  * numbers; with {@code retry} (streams) it is written again after the reconnect, so its commands
  * must tolerate running twice. The thread also runs a {@link Ticker} periodically (heartbeats,
  * peer timeouts), so a channel needs no timer thread.
+ *
+ * <p>PUBLISH ({@link #publish}, {@link #control(byte[], byte[])}) takes a shorter way: senders
+ * encode the command straight into a {@link PublishBatch} and the thread writes the whole batch to
+ * the socket at once and reads the integer replies itself, so a message costs one copy and no
+ * object. PUBLISH commands keep their order among themselves, other commands among themselves; a
+ * publisher is used for one kind or the other (pub/sub, streams). PUBLISH is never retried. When
+ * Redis refuses one (an ACL without the right, say), the next {@code publish} fails saying so.
  */
 public final class Publisher implements AutoCloseable {
   /** Called on the publisher thread about every tick; may queue control frames, never send. */
@@ -48,28 +58,6 @@ public final class Publisher implements AutoCloseable {
 
     /** Redis answered {@code reply}, or {@code error} (a reply error, or the batch was lost). */
     default void done(Object reply, Exception error) {}
-  }
-
-  /**
-   * PUBLISH of a frame, numbered from {@code seq} (if given) in queue order, and recorded in flight
-   * in {@code flow} (if given) under that number.
-   */
-  private record Publish(byte[] channel, byte[] frame, AtomicLong seq, SendWindow flow) implements Command {
-    @Override
-    public void enqueued() {
-      if (seq != null) {
-        long n = seq.incrementAndGet();
-        Frame.setSeq(frame, n);
-        if (flow != null) {
-          flow.sent(n, frame.length);
-        }
-      }
-    }
-
-    @Override
-    public Response<?> queue(Pipeline p) {
-      return p.publish(channel, frame);
-    }
   }
 
   private record Entry(Command command, long bytes, boolean data) {}
@@ -90,6 +78,13 @@ public final class Publisher implements AutoCloseable {
   private ArrayDeque<Entry> taken = new ArrayDeque<>();
   // the pipeline being written (publisher thread only): taken from taken, kept until Redis answered
   private final List<Entry> inFlight = new ArrayList<>();
+  // PUBLISH commands senders encode (under the lock), and the batch being written (publisher thread)
+  private PublishBatch publishes;
+  private PublishBatch writing;
+  // replies someone waits for among the PUBLISH commands written, by position (publisher thread)
+  private final ArrayDeque<PublishBatch.Waiter> answers = new ArrayDeque<>();
+  private IntegerReplies replies;
+  private SingleUseConnection repliesOn;
   private long inFlightBytes;
   private int released; // the first this many of inFlight no longer count in queuedBytes
   private final ReentrantLock lock = new ReentrantLock();
@@ -98,8 +93,10 @@ public final class Publisher implements AutoCloseable {
   private final Condition progress = lock.newCondition();
   private final Thread thread;
   private volatile Ticker ticker;
-  private volatile Connection connection;
+  private volatile SingleUseConnection connection;
   private volatile String lastError = "";
+  /** Why Redis refused a PUBLISH since the last publish call was told, or null. */
+  private volatile String refused;
   private long queuedBytes;
   private long enqueued;
   private long completed;
@@ -125,6 +122,8 @@ public final class Publisher implements AutoCloseable {
     this.endpoint = endpoint;
     this.uri = uri;
     this.capacity = capacity;
+    this.publishes = new PublishBatch(capacity);
+    this.writing = new PublishBatch(capacity);
     this.backoff = new Backoff(backoff, maxBackoff);
     this.tickNanos = tick.isZero() ? Duration.ofSeconds(1).toNanos() : tick.toNanos();
     try {
@@ -142,19 +141,62 @@ public final class Publisher implements AutoCloseable {
   }
 
   /**
-   * Queues a DATA frame, numbering it from {@code seq} in queue order and recording it in
-   * {@code flow} (may be null) once numbered; waits up to {@code timeoutNanos} for room.
+   * Queues a PUBLISH of {@code payload} (not consumed) to {@code channel}: a DATA frame of publisher
+   * {@code id} numbered from {@code seq} in queue order and recorded in {@code flow} (may be null)
+   * under that number, or with {@code seq} null the payload alone (plain). Waits up to
+   * {@code timeoutNanos} for room.
+   *
+   * @throws IpcException Redis refused an earlier PUBLISH (this message is not queued)
    */
-  public void send(byte[] channel, byte[] frame, AtomicLong seq, SendWindow flow, long timeoutNanos)
-      throws SendTimeoutException, ChannelClosedException {
-    submit(new Publish(channel, frame, seq, flow), frame.length, timeoutNanos);
+  public void publish(byte[] channel, long id, ByteBuffer payload, AtomicLong seq, SendWindow flow,
+      long timeoutNanos) throws IpcException {
+    String why = refused;
+    if (why != null) {
+      refused = null;
+      throw new IpcException("Redis at " + endpoint + " refused to PUBLISH for " + uri + ": " + why);
+    }
+    int frame = (seq == null ? 0 : Frame.HEADER) + payload.remaining();
+    lock.lock();
+    try {
+      awaitRoom(frame, timeoutNanos);
+      long n = 0;
+      if (seq != null) {
+        n = seq.incrementAndGet();
+        if (flow != null) {
+          flow.sent(n, frame);
+        }
+      }
+      boolean wasEmpty = publishes.isEmpty();
+      publishes.data(channel, seq != null, id, n, payload);
+      queuedBytes += frame;
+      enqueued++;
+      if (wasEmpty) {
+        notEmpty.signal();
+      }
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Queues a data command of {@code bytes}; waits up to {@code timeoutNanos} for room. */
   public void submit(Command command, long bytes, long timeoutNanos)
       throws SendTimeoutException, ChannelClosedException {
-    long deadline = 0; // read the clock only when there is no room
     lock.lock();
+    try {
+      awaitRoom(bytes, timeoutNanos);
+      command.enqueued();
+      queue.add(new Entry(command, bytes, true));
+      queuedBytes += bytes;
+      enqueued++;
+      notEmpty.signal();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Waits up to {@code timeoutNanos} until {@code bytes} more fit in the queue. Lock held. */
+  private void awaitRoom(long bytes, long timeoutNanos) throws SendTimeoutException, ChannelClosedException {
+    long deadline = 0; // read the clock only when there is no room
     try {
       while (!stopping && queuedBytes > 0 && queuedBytes + bytes > capacity) {
         if (deadline == 0) {
@@ -171,16 +213,9 @@ public final class Publisher implements AutoCloseable {
       if (stopping) {
         throw new ChannelClosedException("channel " + uri + " is closed");
       }
-      command.enqueued();
-      queue.add(new Entry(command, bytes, true));
-      queuedBytes += bytes;
-      enqueued++;
-      notEmpty.signal();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ChannelClosedException("interrupted while sending on " + uri, e);
-    } finally {
-      lock.unlock();
     }
   }
 
@@ -189,7 +224,20 @@ public final class Publisher implements AutoCloseable {
    * subscribers that received it, or exceptionally if it could not be published.
    */
   public CompletableFuture<Long> control(byte[] channel, byte[] frame) {
-    return call(p -> p.publish(channel, frame));
+    CompletableFuture<Long> reply = new CompletableFuture<>();
+    lock.lock();
+    try {
+      if (stopping) {
+        reply.completeExceptionally(new ChannelClosedException("channel " + uri + " is closed"));
+        return reply;
+      }
+      publishes.control(channel, frame, reply);
+      enqueued++;
+      notEmpty.signal();
+    } finally {
+      lock.unlock();
+    }
+    return reply;
   }
 
   /**
@@ -326,7 +374,7 @@ public final class Publisher implements AutoCloseable {
   }
 
   private void closeConnection() {
-    Connection c = connection;
+    SingleUseConnection c = connection;
     connection = null;
     Closing.quietly(c);
   }
@@ -382,6 +430,10 @@ public final class Publisher implements AutoCloseable {
         if (!awaitQueued(nextTick)) {
           return;
         }
+        writePublishes();
+        if (connection == null) {
+          continue;
+        }
         takeMore();
       }
       if (!inFlight.isEmpty()) {
@@ -406,7 +458,7 @@ public final class Publisher implements AutoCloseable {
     }
     lock.lock();
     try {
-      while (queue.isEmpty()) {
+      while (queue.isEmpty() && publishes.isEmpty()) {
         if (stopping) {
           return false;
         }
@@ -475,7 +527,7 @@ public final class Publisher implements AutoCloseable {
    * for each round trip; the batch in flight is bounded on its own.
    */
   private void publish() {
-    Connection c = connection;
+    SingleUseConnection c = connection;
     List<Response<?>> replies = new ArrayList<>(inFlight.size());
     RuntimeException failure = null;
     try {
@@ -550,6 +602,118 @@ public final class Publisher implements AutoCloseable {
     }
   }
 
+  /**
+   * Writes the PUBLISH commands senders encoded, batch after batch while at least
+   * {@link #MIN_TOP_UP} more arrive meanwhile (up to MAX_BATCH commands or MAX_BATCH_BYTES
+   * unanswered), then reads their replies. A batch's room goes back to senders once it is written.
+   * When the connection breaks, the commands unanswered may or may not have reached Redis: they
+   * count as lost (receivers see the gap) and those waited for fail.
+   */
+  private void writePublishes() {
+    SingleUseConnection c = connection;
+    if (c == null) {
+      return; // close() gave up waiting for this thread and closed the connection
+    }
+    PublishBatch batch = writing;
+    int unanswered = 0;
+    int unansweredData = 0;
+    long unansweredBytes = 0;
+    try {
+      OutputStream out = c.socket().getOutputStream();
+      while (unanswered < MAX_BATCH && unansweredBytes < MAX_BATCH_BYTES
+          && takePublishes(unanswered == 0 ? 1 : MIN_TOP_UP)) {
+        batch = writing;
+        for (PublishBatch.Waiter w : batch.waiters()) {
+          answers.add(new PublishBatch.Waiter(unanswered + w.index(), w.reply()));
+        }
+        out.write(batch.bytes(), 0, batch.length());
+        unanswered += batch.commands();
+        unansweredData += batch.dataCommands();
+        unansweredBytes += batch.length();
+        long written = batch.dataBytes();
+        batch.clear();
+        giveBack(written);
+      }
+      if (unanswered == 0) {
+        return;
+      }
+      if (repliesOn != c) {
+        replies = new IntegerReplies(c.socket().getInputStream());
+        repliesOn = c;
+      }
+      for (int i = 0; i < unanswered; i++) {
+        long n = replies.next();
+        if (n == Long.MIN_VALUE) {
+          refused = replies.error();
+          lastError = "Redis refused a PUBLISH: " + refused;
+        }
+        PublishBatch.Waiter w = answers.peek();
+        if (w != null && w.index() == i) {
+          answers.poll();
+          if (n == Long.MIN_VALUE) {
+            w.reply().completeExceptionally(new JedisDataException(replies.error()));
+          } else {
+            w.reply().complete(n);
+          }
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      lastError = Errors.describe(e);
+      connection = null;
+      Closing.quietly(c);
+      lostFrames.addAndGet(unansweredData + batch.dataCommands());
+      JedisException cause = new JedisException("connection to Redis at " + endpoint + " lost: " + lastError, e);
+      for (PublishBatch.Waiter w; (w = answers.poll()) != null; ) {
+        w.reply().completeExceptionally(cause);
+      }
+      for (PublishBatch.Waiter w : batch.waiters()) {
+        w.reply().completeExceptionally(cause);
+      }
+      unanswered += batch.commands();
+      long unwritten = batch.dataBytes();
+      batch.clear();
+      giveBack(unwritten);
+    }
+    answers.clear();
+    lock.lock();
+    try {
+      completed += unanswered;
+      progress.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Swaps the encoded batch in for writing if it holds at least {@code min} commands. */
+  private boolean takePublishes(int min) {
+    lock.lock();
+    try {
+      if (publishes.commands() < min) {
+        return false;
+      }
+      PublishBatch b = publishes;
+      publishes = writing;
+      writing = b;
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** {@code bytes} of data left the queue: senders may use their room. */
+  private void giveBack(long bytes) {
+    if (bytes == 0) {
+      return;
+    }
+    lock.lock();
+    try {
+      queuedBytes -= bytes;
+      notFull.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** A reply says "not now" (LOADING, BUSY, TRYAGAIN, MASTERDOWN): worth writing again, not a failure. */
   private boolean transientError(List<Response<?>> replies) {
     for (Response<?> r : replies) {
@@ -581,6 +745,13 @@ public final class Publisher implements AutoCloseable {
           e.command.done(null, new ChannelClosedException("channel " + uri + " is closed"));
           completed++;
         }
+      }
+      for (PublishBatch b : List.of(writing, publishes)) {
+        for (PublishBatch.Waiter w : b.waiters()) {
+          w.reply().completeExceptionally(new ChannelClosedException("channel " + uri + " is closed"));
+        }
+        completed += b.commands();
+        b.clear();
       }
       queuedBytes = 0;
       progress.signalAll();

@@ -2,12 +2,13 @@ package dev.ipckit.redis.internal;
 
 import dev.ipckit.IpcException;
 import dev.ipckit.redis.RedisEndpoint;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import redis.clients.jedis.BinaryJedisPubSub;
-import redis.clients.jedis.Connection;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
@@ -16,11 +17,14 @@ import redis.clients.jedis.exceptions.JedisException;
  * stops answering pings, this reconnects with backoff and subscribes again, telling its
  * {@link Listener} so it can reset its clocks. Messages sent while it was away are lost; the
  * sequence numbers let receivers see that.
+ *
+ * <p>Jedis connects and logs in; SUBSCRIBE, PING and what Redis pushes then go over the socket
+ * directly ({@link PushReader}), so a message costs its payload's array and nothing more.
  */
 public final class Subscriber implements AutoCloseable {
   /** Called on the subscriber thread. */
   public interface Listener {
-    void onMessage(byte[] channel, byte[] message);
+    void onMessage(byte[] message);
 
     /** The subscription is (again) in place. */
     default void onSubscribed(boolean again) {}
@@ -28,6 +32,8 @@ public final class Subscriber implements AutoCloseable {
     /** The connection was lost; a reconnect follows unless closing. */
     default void onDisconnected(String cause) {}
   }
+
+  private static final byte[] PING = "*1\r\n$4\r\nPING\r\n".getBytes(StandardCharsets.US_ASCII);
 
   private final RedisEndpoint endpoint;
   private final String uri;
@@ -39,8 +45,7 @@ public final class Subscriber implements AutoCloseable {
   private final Thread thread;
   private final CountDownLatch firstSubscribed = new CountDownLatch(1);
   private volatile boolean closed;
-  private volatile Connection connection;
-  private volatile PubSub pubsub;
+  private volatile SingleUseConnection connection;
   private volatile String lastError = "not connected yet";
   private volatile long lastHeardNanos;
   /** Set per message instead of reading the clock; {@link #ping} turns it into lastHeardNanos. */
@@ -106,9 +111,8 @@ public final class Subscriber implements AutoCloseable {
    * timeout, drops the connection so that the thread reconnects. Call periodically.
    */
   public void ping(long now) {
-    PubSub ps = pubsub;
-    Connection c = connection;
-    if (ps == null || c == null || subscriptions == 0 || pingTimeoutNanos == 0) {
+    SingleUseConnection c = connection;
+    if (c == null || subscriptions == 0 || pingTimeoutNanos == 0) {
       return;
     }
     if (heard) {
@@ -123,16 +127,36 @@ public final class Subscriber implements AutoCloseable {
     if (pingSentNanos == 0 || lastHeardNanos - pingSentNanos >= 0) {
       try {
         pingSentNanos = now;
-        ps.ping();
-      } catch (RuntimeException e) {
+        write(c, PING);
+      } catch (IOException | RuntimeException e) {
         Closing.quietly(c);
       }
     }
   }
 
+  /** Writes a command on the socket; the thread subscribing and the ticker pinging may both write. */
+  private static void write(SingleUseConnection c, byte[] command) throws IOException {
+    Socket s = c.socket();
+    synchronized (s) {
+      s.getOutputStream().write(command);
+    }
+  }
+
+  /** {@code *2 $9 SUBSCRIBE $n target} (or PSUBSCRIBE). */
+  private byte[] subscribeCommand() {
+    String name = pattern ? "PSUBSCRIBE" : "SUBSCRIBE";
+    byte[] head = ("*2\r\n$" + name.length() + "\r\n" + name + "\r\n$" + target.length + "\r\n")
+        .getBytes(StandardCharsets.US_ASCII);
+    byte[] c = java.util.Arrays.copyOf(head, head.length + target.length + 2);
+    System.arraycopy(target, 0, c, head.length, target.length);
+    c[c.length - 2] = '\r';
+    c[c.length - 1] = '\n';
+    return c;
+  }
+
   private void run() {
     while (!closed) {
-      Connection c;
+      SingleUseConnection c;
       try {
         c = endpoint.connect();
       } catch (JedisException e) {
@@ -145,21 +169,21 @@ public final class Subscriber implements AutoCloseable {
       if (closed) {
         break;
       }
-      PubSub ps = new PubSub();
-      pubsub = ps;
       pingSentNanos = 0;
       try {
-        if (pattern) {
-          ps.proceedWithPatterns(c, target);
-        } else {
-          ps.proceed(c, target);
+        Socket s = c.socket();
+        s.setSoTimeout(0); // silence is normal here; the pings tell a dead connection
+        write(c, subscribeCommand());
+        PushReader reader = new PushReader(s.getInputStream());
+        Pushes pushes = new Pushes();
+        while (!closed) {
+          reader.next(pushes);
         }
-      } catch (RuntimeException e) {
+      } catch (IOException | RuntimeException e) {
         lastError = Errors.describe(e);
       } finally {
         boolean was = subscriptions > 0;
         subscriptions = 0;
-        pubsub = null;
         Closing.quietly(c);
         if (was && !closed) {
           listener.onDisconnected(lastError);
@@ -184,20 +208,12 @@ public final class Subscriber implements AutoCloseable {
     Closing.awaitExit(thread);
   }
 
-  private final class PubSub extends BinaryJedisPubSub {
+  /** What Redis pushes on one connection. */
+  private final class Pushes implements PushReader.Handler {
     private boolean subscribedBefore;
 
     @Override
-    public void onSubscribe(byte[] channel, int count) {
-      subscribed(count);
-    }
-
-    @Override
-    public void onPSubscribe(byte[] p, int count) {
-      subscribed(count);
-    }
-
-    private void subscribed(int count) {
+    public void subscribed(int count) {
       lastHeardNanos = System.nanoTime();
       subscriptions = count;
       backoff.reset();
@@ -210,23 +226,15 @@ public final class Subscriber implements AutoCloseable {
     }
 
     @Override
-    public void onMessage(byte[] channel, byte[] message) {
+    public void message(byte[] payload) {
       if (!heard) {
         heard = true;
       }
-      listener.onMessage(channel, message);
+      listener.onMessage(payload);
     }
 
     @Override
-    public void onPMessage(byte[] p, byte[] channel, byte[] message) {
-      if (!heard) {
-        heard = true;
-      }
-      listener.onMessage(channel, message);
-    }
-
-    @Override
-    public void onPong(byte[] payload) {
+    public void pong() {
       lastHeardNanos = System.nanoTime();
     }
   }

@@ -228,7 +228,7 @@ public final class SessionStore implements AutoCloseable {
     } else {
       channel = eventsChannel;
     }
-    Subscriber.Listener l = (ch, message) -> {
+    Subscriber.Listener l = message -> {
       String text = new String(message, StandardCharsets.UTF_8);
       String id = options.expiryEvents() == ExpiryEvents.NOTIFY
           ? (text.startsWith(prefix) ? text.substring(prefix.length()) : null) : text;
