@@ -147,7 +147,7 @@ public abstract class QueueChannel implements Channel {
   public final ByteBuffer receive(Duration timeout) throws IOException {
     receiveLock.lock();
     try {
-      long deadline = System.nanoTime() + timeout.toNanos();
+      long deadline = 0;
       for (int round = 0; ; round++) {
         checkNotClosed();
         ByteBuffer m = readOne(null);
@@ -163,7 +163,11 @@ public abstract class QueueChannel implements Channel {
           }
           throw new ChannelClosedException(ended);
         }
-        if (System.nanoTime() - deadline >= 0) {
+        long now = System.nanoTime();
+        if (round == 0) {
+          deadline = now + timeout.toNanos(); // no clock read while messages are there at once
+        }
+        if (now - deadline >= 0) {
           return null;
         }
         idle(round);
@@ -184,7 +188,7 @@ public abstract class QueueChannel implements Channel {
   public final int poll(MessageHandler handler, int limit, Duration timeout) throws IOException {
     receiveLock.lock();
     try {
-      long deadline = System.nanoTime() + timeout.toNanos();
+      long deadline = 0;
       int n = 0;
       for (int round = 0; ; round++) {
         checkNotClosed();
@@ -204,7 +208,11 @@ public abstract class QueueChannel implements Channel {
           }
           throw new ChannelClosedException(ended);
         }
-        if (System.nanoTime() - deadline >= 0) {
+        long now = System.nanoTime();
+        if (round == 0) {
+          deadline = now + timeout.toNanos(); // no clock read while messages are there at once
+        }
+        if (now - deadline >= 0) {
           return 0;
         }
         idle(round);
@@ -291,8 +299,9 @@ public abstract class QueueChannel implements Channel {
    * appender, the tailer and {@code queues}.
    */
   protected final void closeQueue(AutoCloseable... queues) {
-    sendLock.lock();
+    // receive before send, the order a poll whose handler sends takes them in
     receiveLock.lock();
+    sendLock.lock();
     try {
       closeQuietly(appender);
       closeQuietly(tailer);
@@ -300,8 +309,8 @@ public abstract class QueueChannel implements Channel {
         closeQuietly(q);
       }
     } finally {
-      receiveLock.unlock();
       sendLock.unlock();
+      receiveLock.unlock();
     }
   }
 
