@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantLock;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
@@ -45,8 +44,8 @@ public abstract class QueueChannel implements Channel {
 
   protected final String uri;
   protected final ChannelOptions options;
-  protected final ReentrantLock sendLock = new ReentrantLock();
-  protected final ReentrantLock receiveLock = new ReentrantLock();
+  protected final HoldLock sendLock = new HoldLock();
+  protected final HoldLock receiveLock = new HoldLock();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Idler idler;
   private final ExcerptAppender appender;
