@@ -9,7 +9,6 @@ import dev.ipckit.ProtocolException;
 import dev.ipckit.SendTimeoutException;
 import dev.ipckit.shm.internal.ControlBlock;
 import dev.ipckit.shm.internal.Heartbeats;
-import dev.ipckit.shm.internal.Idler;
 import dev.ipckit.shm.internal.Layout;
 import dev.ipckit.shm.internal.QueueChannel;
 import dev.ipckit.shm.internal.Queues;
@@ -161,10 +160,10 @@ public final class ShmChannel extends QueueChannel {
       if ((round & 63) == 63) {
         maybeRefreshPeer(); // a client learns at once that the server accepted and reads
       }
-      // backs off even under wait=busy: that option is for a receive's latency, and a sender
-      // spinning while the reader it waits for has no core (two processes, few cores) only
-      // delays that reader
-      Idler.BACKOFF.idle(round++);
+      // as a receive waits: a parked sender's wake-up waits for a core a busy-spinning reader
+      // holds (a time slice, milliseconds), where a spinning one that yields now and then sees
+      // room at once and still lets a reader sharing its core run
+      shm.idler().idle(round++);
     }
   }
 

@@ -17,9 +17,10 @@ import java.util.Set;
  *   <tr><td>peerTimeout</td><td>3s</td><td>a peer whose heartbeat has not moved for this long is lost
  *       (a peer process that is gone from this pid namespace is lost at the next beat); at least
  *       twice {@code heartbeat}. A peer that beats more slowly gets two of its own intervals</td></tr>
- *   <tr><td>wait</td><td>backoff</td><td>how a receive waits for a message: {@code backoff} (spin,
- *       yield, then park up to 1 ms: an idle channel costs no core) or {@code busy} (spin: lowest
- *       latency, one core per waiting receiver)</td></tr>
+ *   <tr><td>wait</td><td>backoff</td><td>how a receive waits for a message, and a send for room in
+ *       {@code sendBuffer}: {@code backoff} (spin, yield, then park up to 1 ms: an idle channel costs
+ *       no core) or {@code busy} (spin, yielding the core once per 256 empty looks: lowest latency,
+ *       one core per waiting thread)</td></tr>
  *   <tr><td>rollCycle</td><td>daily</td><td>how often the queues start a new file: {@code minutely}
  *       (five minutes), {@code hourly}, {@code daily}, or any Chronicle roll cycle name
  *       ({@code FAST_HOURLY}, {@code TEN_MINUTELY}, ...)</td></tr>
@@ -56,7 +57,7 @@ public record ShmOptions(
   public enum Wait {
     /** Spin, then yield, then park with growing pauses up to 1 ms. */
     BACKOFF,
-    /** Spin on the queue: the lowest latency, a core per waiting receiver. */
+    /** Spin (yielding the core once per 256 empty looks): the lowest latency, a core per waiting thread. */
     BUSY
   }
 

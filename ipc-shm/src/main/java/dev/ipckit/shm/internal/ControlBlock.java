@@ -65,10 +65,14 @@ public final class ControlBlock {
 
   private final Path file;
   private final MappedByteBuffer buffer;
+  /** Never changes once the block is complete, and a sender checks it per message: kept here. */
+  private final long maxMessage;
 
+  /** Wraps a complete block (its magic stored). */
   private ControlBlock(Path file, MappedByteBuffer buffer) {
     this.file = file;
     this.buffer = buffer;
+    this.maxMessage = (long) LONGS.getAcquire(buffer, O_MAX_MESSAGE);
   }
 
   /** Creates (or replaces) {@code file} as this process's block, state OPEN, magic stored last. */
@@ -79,15 +83,15 @@ public final class ControlBlock {
         StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       b = ch.map(FileChannel.MapMode.READ_WRITE, 0, SIZE);
     }
-    ControlBlock block = new ControlBlock(file, b);
-    block.put(O_VERSION, 2);
-    block.put(O_PID, ProcessHandle.current().pid());
-    block.put(O_PID_NS, OWN_PID_NAMESPACE);
-    block.put(O_STATE, OPEN);
-    block.put(O_BEAT_MILLIS, System.currentTimeMillis());
-    block.put(O_HEARTBEAT, heartbeatMillis);
-    block.put(O_MAX_MESSAGE, maxMessage);
+    put(b, O_VERSION, 2);
+    put(b, O_PID, ProcessHandle.current().pid());
+    put(b, O_PID_NS, OWN_PID_NAMESPACE);
+    put(b, O_STATE, OPEN);
+    put(b, O_BEAT_MILLIS, System.currentTimeMillis());
+    put(b, O_HEARTBEAT, heartbeatMillis);
+    put(b, O_MAX_MESSAGE, maxMessage);
     LONGS.setVolatile(b, O_MAGIC, MAGIC);
+    ControlBlock block = new ControlBlock(file, b);
     // rename, so a reader never maps a file shorter than the block
     Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -155,7 +159,7 @@ public final class ControlBlock {
   }
 
   public long maxMessage() {
-    return get(O_MAX_MESSAGE);
+    return maxMessage;
   }
 
   /**
@@ -189,8 +193,8 @@ public final class ControlBlock {
     return (long) LONGS.getAcquire(buffer, offset);
   }
 
-  private void put(int offset, long value) {
-    LONGS.setRelease(buffer, offset, value);
+  private static void put(MappedByteBuffer b, int offset, long value) {
+    LONGS.setRelease(b, offset, value);
   }
 
   private static long readPidNamespace() {

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantLock;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
@@ -45,8 +44,8 @@ public abstract class QueueChannel implements Channel {
 
   protected final String uri;
   protected final ChannelOptions options;
-  protected final ReentrantLock sendLock = new ReentrantLock();
-  protected final ReentrantLock receiveLock = new ReentrantLock();
+  protected final HoldLock sendLock = new HoldLock();
+  protected final HoldLock receiveLock = new HoldLock();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Idler idler;
   private final ExcerptAppender appender;
@@ -147,7 +146,7 @@ public abstract class QueueChannel implements Channel {
   public final ByteBuffer receive(Duration timeout) throws IOException {
     receiveLock.lock();
     try {
-      long deadline = System.nanoTime() + timeout.toNanos();
+      long deadline = 0;
       for (int round = 0; ; round++) {
         checkNotClosed();
         ByteBuffer m = readOne(null);
@@ -163,7 +162,11 @@ public abstract class QueueChannel implements Channel {
           }
           throw new ChannelClosedException(ended);
         }
-        if (System.nanoTime() - deadline >= 0) {
+        long now = System.nanoTime();
+        if (round == 0) {
+          deadline = now + timeout.toNanos(); // no clock read while messages are there at once
+        }
+        if (now - deadline >= 0) {
           return null;
         }
         idle(round);
@@ -184,7 +187,7 @@ public abstract class QueueChannel implements Channel {
   public final int poll(MessageHandler handler, int limit, Duration timeout) throws IOException {
     receiveLock.lock();
     try {
-      long deadline = System.nanoTime() + timeout.toNanos();
+      long deadline = 0;
       int n = 0;
       for (int round = 0; ; round++) {
         checkNotClosed();
@@ -204,7 +207,11 @@ public abstract class QueueChannel implements Channel {
           }
           throw new ChannelClosedException(ended);
         }
-        if (System.nanoTime() - deadline >= 0) {
+        long now = System.nanoTime();
+        if (round == 0) {
+          deadline = now + timeout.toNanos(); // no clock read while messages are there at once
+        }
+        if (now - deadline >= 0) {
           return 0;
         }
         idle(round);
@@ -291,8 +298,9 @@ public abstract class QueueChannel implements Channel {
    * appender, the tailer and {@code queues}.
    */
   protected final void closeQueue(AutoCloseable... queues) {
-    sendLock.lock();
+    // receive before send, the order a poll whose handler sends takes them in
     receiveLock.lock();
+    sendLock.lock();
     try {
       closeQuietly(appender);
       closeQuietly(tailer);
@@ -300,8 +308,8 @@ public abstract class QueueChannel implements Channel {
         closeQuietly(q);
       }
     } finally {
-      receiveLock.unlock();
       sendLock.unlock();
+      receiveLock.unlock();
     }
   }
 
