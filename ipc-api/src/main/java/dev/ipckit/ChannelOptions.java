@@ -47,7 +47,14 @@ public record ChannelOptions(
   }
 
   public static ChannelOptions from(ChannelUri uri) throws InvalidChannelUriException {
-    ChannelOptions d = defaults();
+    return from(uri, defaults());
+  }
+
+  /**
+   * The options {@code uri} sets, {@code d}'s where it sets none: for a transport whose defaults
+   * differ from the common ones (its documentation says which).
+   */
+  public static ChannelOptions from(ChannelUri uri, ChannelOptions d) throws InvalidChannelUriException {
     long maxMessage = uri.size("maxMessage", d.maxMessage);
     if (maxMessage > MAX_MESSAGE_LIMIT) {
       throw new InvalidChannelUriException(uri.toString(),
@@ -72,5 +79,11 @@ public record ChannelOptions(
         uri.duration("connectTimeout", d.connectTimeout),
         uri.duration("retry", d.retry),
         (int) maxRetries);
+  }
+
+  /** These options with another {@code sendBuffer}. */
+  public ChannelOptions withSendBuffer(int bytes) {
+    return new ChannelOptions(maxMessage, bytes, receiveBuffer, sendTimeout, receiveTimeout, connectTimeout, retry,
+        maxRetries);
   }
 }

@@ -48,6 +48,13 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class ShmTransport implements TransportProvider {
   static final Capabilities CAPABILITIES = Capabilities.of(Capability.ORDERED, Capability.LOSSLESS,
       Capability.DURABLE, Capability.ONE_TO_MANY, Capability.CROSSES_PROCESSES);
+  /**
+   * sendBuffer is 8 MiB here, not 128 KiB: the unread bytes it bounds lie in the mapped queue file
+   * (blocks of 16 MiB and more), not on the heap, and with 128 KiB a writer stalled whenever its
+   * reader lost its core for a time slice (~2,000 messages of 64 B): on 2 shared cores most of
+   * shm-busy's gap to a plain appender, which never waits (0.74x against 0.99x with 8 MiB).
+   */
+  static final ChannelOptions DEFAULTS = ChannelOptions.defaults().withSendBuffer(8 << 20);
 
   static {
     ChronicleRuntime.prepare();
@@ -81,7 +88,7 @@ public final class ShmTransport implements TransportProvider {
   @Override
   public Channel open(ChannelUri uri) throws IOException {
     checkAvailable();
-    ChannelOptions options = ChannelOptions.from(uri);
+    ChannelOptions options = ChannelOptions.from(uri, DEFAULTS);
     ShmOptions shm = ShmOptions.from(uri);
     Path dir = directory(uri);
     var rollCycle = Queues.rollCycle(shm.rollCycle(), uri.toString());
@@ -134,7 +141,7 @@ public final class ShmTransport implements TransportProvider {
   @Override
   public ChannelServer listen(ChannelUri uri) throws IOException {
     checkAvailable();
-    ChannelOptions options = ChannelOptions.from(uri);
+    ChannelOptions options = ChannelOptions.from(uri, DEFAULTS);
     ShmOptions shm = ShmOptions.from(uri);
     if (shm.log()) {
       throw new InvalidChannelUriException(uri.toString(),

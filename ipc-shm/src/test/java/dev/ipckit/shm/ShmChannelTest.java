@@ -149,6 +149,24 @@ class ShmChannelTest {
   }
 
   @Test
+  void theDefaultSendBufferHoldsEightMebibytesUnread() throws Exception {
+    try (ChannelServer server = Channels.listen(uri("sendTimeout=300ms"));
+         Channel client = Channels.open(server.uri());
+         Channel accepted = server.accept(Duration.ofSeconds(5))) {
+      int sent = 0;
+      try {
+        for (; sent < 200; sent++) {
+          client.send(bytes(64 << 10, sent));
+        }
+      } catch (SendTimeoutException e) {
+        // the bound
+      }
+      assertEquals(128, sent, "64 KiB messages a reader that reads nothing lets through (8 MiB)");
+      assertArrayEquals(bytes(64 << 10, 0), array(accepted.receive(Duration.ofSeconds(1))));
+    }
+  }
+
+  @Test
   void aSlowReceiverBoundsTheSenderWhichTimesOutAndLosesNothing() throws Exception {
     try (ChannelServer server = Channels.listen(uri("sendBuffer=64KiB&sendTimeout=300ms"));
          Channel client = Channels.open(server.uri());
