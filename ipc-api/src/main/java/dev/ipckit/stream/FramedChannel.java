@@ -831,6 +831,13 @@ public final class FramedChannel implements Channel {
           handled++;
           continue;
         }
+        if (pendingHandles == null) {
+          int n = deliverWholeFrames(handler, limit - handled);
+          if (n > 0) {
+            handled += n;
+            continue;
+          }
+        }
         int available = rbuf.position() - rpos;
         if (available >= HEADER && rbuf.getInt(rpos) == HANDLES) {
           if (available >= 2 * HEADER) {
@@ -874,6 +881,35 @@ public final class FramedChannel implements Channel {
     } finally {
       readLock.unlock();
     }
+  }
+
+  /**
+   * The common case in a tight loop: hands out up to {@code max} whole message frames that are
+   * already in the receive buffer, and stops at anything else (a partial or large frame, a control
+   * frame, a bad length), which the caller's general path deals with. Read lock held, no
+   * descriptors pending.
+   */
+  private int deliverWholeFrames(MessageHandler handler, int max) throws IOException {
+    int n = 0;
+    while (n < max) {
+      int end = rbuf.position();
+      int from = rpos + HEADER;
+      if (from > end) {
+        break;
+      }
+      int len = rbuf.getInt(rpos);
+      if (len < 0 || len > receiveLimit || len > end - from) {
+        break;
+      }
+      rpos = from + len;
+      view.limit(rpos).position(from); // limit first: it may lie below the last message's position
+      if (rpos == end) {
+        answered = true; // a volatile write only at the end of what arrived, not per message
+      }
+      n++;
+      handler.onMessage(view);
+    }
+    return n;
   }
 
   /** Takes the descriptors a HANDLES frame announced for the next message. Read lock held. */

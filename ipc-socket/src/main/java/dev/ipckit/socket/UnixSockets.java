@@ -143,14 +143,22 @@ final class UnixSockets {
     private final Object fileKey;
     private final Admission admission;
     private final Selector selector;
+    /**
+     * Held around the server's accept and its close, so that the server is never closed while a
+     * thread is inside junixsocket's accept. junixsocket (2.11.1, AFSocketImpl's unblockAccepts0)
+     * wakes such a thread by connecting a new socket to the server; the server is already shut
+     * down then, so that connect is refused, and junixsocket returns without closing the socket:
+     * an unconnected unix socket leaked per close that met an accept.
+     */
+    private final Object acceptLock = new Object();
 
     Acceptor(AFUNIXServerSocketChannel server, Path path, Object fileKey, Admission admission) throws IOException {
       this.server = server;
       this.path = path;
       this.fileKey = fileKey;
       this.admission = admission;
-      // junixsocket creates the socket for the next connection before it blocks in accept(2) and
-      // leaks it when the server is closed under it: waiting for readiness first avoids that
+      // accept only once a connection is waiting, so that the accept itself never blocks: close
+      // then waits for it under acceptLock for a moment, not until the next client comes
       server.configureBlocking(false);
       this.selector = server.provider().openSelector();
       server.register(selector, SelectionKey.OP_ACCEPT);
@@ -166,10 +174,12 @@ final class UnixSockets {
         } catch (ClosedSelectorException e) {
           throw new ClosedChannelException();
         }
-        if (!server.isOpen()) {
-          throw new ClosedChannelException();
+        synchronized (acceptLock) {
+          if (!server.isOpen()) {
+            throw new ClosedChannelException();
+          }
+          ch = server.accept();
         }
-        ch = server.accept();
       }
       try {
         Optional<PeerCredentials> creds = UnixSocketLink.peerCredentials(ch);
@@ -190,7 +200,9 @@ final class UnixSockets {
     public void close() throws IOException {
       try {
         selector.close();
-        server.close();
+        synchronized (acceptLock) {
+          server.close();
+        }
       } finally {
         // remove the file only if it is still ours: a newer server may have replaced it
         try {
