@@ -155,13 +155,8 @@ public abstract class DescriptorLink implements StreamLink {
 
   @Override
   public long write(ByteBuffer[] srcs, long timeoutNanos) throws IOException {
-    outGate.readLock().lock();
-    try {
-      ensureOpen();
-      if (outputShut) {
-        throw new ClosedChannelException();
-      }
-      long deadline = System.nanoTime() + timeoutNanos;
+    long deadline = System.nanoTime() + timeoutNanos;
+    return asWriter(() -> {
       long total = 0;
       for (ByteBuffer src : srcs) {
         while (src.hasRemaining()) {
@@ -176,9 +171,7 @@ public abstract class DescriptorLink implements StreamLink {
         }
       }
       return total;
-    } finally {
-      outGate.readLock().unlock();
-    }
+    });
   }
 
   /**

@@ -329,10 +329,7 @@ public final class FramedChannel implements Channel {
       if (p == 0 || f.capacity() - p < HEADER + len || unusable) {
         return false;
       }
-      f.putInt(p, len);
-      f.put(p + HEADER, message, message.position(), len);
-      f.position(p + HEADER + len);
-      APPENDS.setOpaque(this, appends + 1);
+      putLengthFrame(f, p, message, len);
       return true;
     } finally {
       APPENDING.setRelease(this, 0);
@@ -344,11 +341,18 @@ public final class FramedChannel implements Channel {
     if (delimited) {
       f.put(p, message, message.position(), len);
       f.put(p + len, delimiter);
+      f.position(p + len + 1);
+      APPENDS.setOpaque(this, appends + 1);
     } else {
-      f.putInt(p, len);
-      f.put(p + HEADER, message, message.position(), len);
+      putLengthFrame(f, p, message, len);
     }
-    f.position(p + overhead + len);
+  }
+
+  /** Appends one length-prefixed frame at {@code p}, where there is room for it. Append lock held. */
+  private void putLengthFrame(ByteBuffer f, int p, ByteBuffer message, int len) {
+    f.putInt(p, len);
+    f.put(p + HEADER, message, message.position(), len);
+    f.position(p + HEADER + len);
     APPENDS.setOpaque(this, appends + 1);
   }
 
