@@ -66,6 +66,12 @@ public final class HttpWorkerServer implements Closeable {
   private static final int MAX_BODY = 1 << 20;
   /** How long a closing connection waits for its client to close after our FIN, reading what comes. */
   private static final long LINGER_MILLIS = 2_000;
+  /**
+   * A connection accepted this recently that has sent nothing yet is not idle but about to ask:
+   * its client connected to this worker and is writing its first request. Closing it would make
+   * that client retry elsewhere (or fail, if it does not retry); a drain gives it this long.
+   */
+  private static final long FRESH_MILLIS = 250;
 
   private final EventLoopGroup loops;
   private final ExecutorService handlers;
@@ -171,7 +177,9 @@ public final class HttpWorkerServer implements Closeable {
   /**
    * Drains, the way an HTTP/1.1 client can live with: stops accepting first; answers each request
    * in flight with {@code Connection: close} and closes its connection once the response is
-   * written; closes idle connections (no request begun) gracefully. A graceful close sends FIN
+   * written; closes idle connections (no request begun, and not just accepted: a client that
+   * connected less than {@value #FRESH_MILLIS} ms ago is still writing its first request, which is
+   * answered) gracefully. A graceful close sends FIN
    * (shutdownOutput) and reads on until the client closes its side or {@value #LINGER_MILLIS}
    * ms pass, so a request that crossed the FIN is read and dropped, never answered by a reset: the
    * client sees the connection end before any response, which is the case HTTP clients retry on
@@ -197,9 +205,15 @@ public final class HttpWorkerServer implements Closeable {
   /** On {@code c}'s event loop: while draining, a connection with no request begun is closed gracefully. */
   private void closeIfIdle(Channel c) {
     Connection st = c.attr(STATE).get();
-    if (draining && st.inFlight == 0) {
-      closeGracefully(c, st);
+    if (!draining || st.inFlight > 0) {
+      return;
     }
+    long freshFor = FRESH_MILLIS - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - st.openedNanos);
+    if (!st.asked && freshFor > 0) {
+      c.eventLoop().schedule(() -> closeIfIdle(c), freshFor, TimeUnit.MILLISECONDS);
+      return;
+    }
+    closeGracefully(c, st);
   }
 
   private static void closeGracefully(Channel c, Connection st) {
@@ -242,6 +256,9 @@ public final class HttpWorkerServer implements Closeable {
     int inFlight;
     /** Our side is closed (FIN sent): what the client still sends is read and dropped. */
     boolean closing;
+    /** A request has begun on it. */
+    boolean asked;
+    final long openedNanos = System.nanoTime();
   }
 
   /**
@@ -258,6 +275,7 @@ public final class HttpWorkerServer implements Closeable {
         return;
       }
       if (msg instanceof HttpRequest) {
+        st.asked = true;
         st.inFlight++;
         inFlight.incrementAndGet();
       }
